@@ -1,0 +1,55 @@
+# Sightline: `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+# The PostgreSQL the test suite runs against a second time, when it is reachable.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/sightline
+export SIGHTLINE_VAR_DIR ?= $(CURDIR)/var
+
+.DEFAULT_GOAL := help
+.PHONY: help install run demo test test-sqlite test-postgres lint format bench clean
+
+help: ## list every target
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create .venv/ with the sightline command, from the lock file
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+run: install ## install, build a demo borough, ingest it and serve it on http://127.0.0.1:8000
+	SIGHTLINE_ENV=demo $(BIN)/sightline demo
+
+test: install lint test-sqlite test-postgres ## lint, then the whole suite on SQLite and on PostgreSQL
+
+test-sqlite: install ## the test suite on SQLite
+	SIGHTLINE_ENV=test DATABASE_URL=sqlite:///$(SIGHTLINE_VAR_DIR)/test.sqlite3 \
+		$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install ## the test suite on PostgreSQL (skipped when none is reachable, unless CI)
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		SIGHTLINE_ENV=test DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q -p no:cacheprovider; \
+	elif [ -n "$$SIGHTLINE_REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable, and CI requires it" >&2; exit 1; \
+	else \
+		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable: skipping the PostgreSQL run" >&2; \
+	fi
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+format: install ## let ruff fix what it safely can
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install ## performance benchmarks; figures go to docs/performance.md
+	SIGHTLINE_ENV=test $(BIN)/python -m bench.run
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) var

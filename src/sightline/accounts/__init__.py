@@ -1,0 +1,1 @@
+"""Accounts and audit: staff, roles, access decisions and the audit trail."""

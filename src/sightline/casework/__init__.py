@@ -1,0 +1,1 @@
+"""Casework: concerns, triage, assessments, plans and services."""

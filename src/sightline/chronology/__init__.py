@@ -1,0 +1,1 @@
+"""Chronology: a person's or household's events across agencies, in time order."""

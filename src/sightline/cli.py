@@ -1,0 +1,80 @@
+"""The ``sightline`` command.
+
+Most subcommands are Django management commands living in the app for their
+stage of the data flow (``ingest`` in feeds, ``link`` in linkage, ...). A few
+need no database and are plain functions, so that generating a synthetic
+borough never touches configuration. Anything not listed here is passed to
+Django's own command runner (``sightline migrate``, ``sightline check``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+# name -> (one-line help, plain function or None for a Django management command)
+PlainMain = Callable[[Sequence[str]], int]
+
+
+def _generate(argv: Sequence[str]) -> int:
+    from sightline.synth.cli import main as generate_main
+
+    code: int = generate_main(argv)
+    return code
+
+
+COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
+    "demo": ("set up a demo borough, create demo users and serve it", None),
+    "serve": ("serve the web application with a production-grade server", None),
+    "generate": ("write a synthetic borough as feed v1 files plus truth/", _generate),
+    "ingest": ("load feed v1 files; print per-file counts", None),
+    "quarantine": ("list, show or retry rejected lines", None),
+    "export": ("export records, links, flags or a chronology", None),
+}
+
+
+def _usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    lines = ["usage: sightline COMMAND [ARGS...]", "", "commands:"]
+    lines += [f"  {name.ljust(width)}  {text}" for name, (text, _) in COMMANDS.items()]
+    lines += [
+        "",
+        "Run 'sightline COMMAND --help' for a command's options. Django's own",
+        "commands (migrate, check, createsuperuser...) are available too.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0 if args else 2
+    name = args[0]
+    entry = COMMANDS.get(name)
+    if entry is not None and entry[1] is not None:
+        return entry[1](args[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sightline.config.settings")
+    from sightline.config.env import ConfigurationError
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["sightline", *args])
+    except ConfigurationError as exc:
+        print(f"sightline: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (``sightline export records | head``): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("sightline: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""Every environment variable Sightline reads is read here, and only here.
+
+Reading configuration in one place means a reviewer can see at a glance what a
+deployment can change, and production can refuse to start when a secret is
+missing instead of quietly falling back to a development default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENVIRONMENTS = ("demo", "development", "test", "production")
+ENGINES = ("duckdb", "spark")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot describe a working service."""
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str
+    database_url: str
+    secret_key: str
+    allowed_hosts: tuple[str, ...]
+    linkage_engine: str
+    var_dir: Path
+    debug: bool
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def load(environ: dict[str, str] | None = None) -> Config:
+    """Build the configuration from the environment, failing fast on anything unusable."""
+    e = dict(os.environ if environ is None else environ)
+    env = e.get("SIGHTLINE_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"SIGHTLINE_ENV is {env!r}: it must be one of {', '.join(ENVIRONMENTS)}"
+        )
+    engine = e.get("SIGHTLINE_LINKAGE_ENGINE", "duckdb")
+    if engine not in ENGINES:
+        raise ConfigurationError(
+            f"SIGHTLINE_LINKAGE_ENGINE is {engine!r}: it must be one of {', '.join(ENGINES)}"
+        )
+    var_dir = Path(e.get("SIGHTLINE_VAR_DIR") or Path.cwd() / "var").resolve()
+    database_url = e.get("DATABASE_URL", "")
+    secret_key = e.get("SIGHTLINE_SECRET_KEY", "")
+    if env == "production":
+        if not secret_key or len(secret_key) < 50:
+            raise ConfigurationError(
+                "SIGHTLINE_SECRET_KEY must be set to at least 50 random characters in production"
+            )
+        if not database_url:
+            raise ConfigurationError("DATABASE_URL must be set in production")
+        if not e.get("SIGHTLINE_ALLOWED_HOSTS"):
+            raise ConfigurationError("SIGHTLINE_ALLOWED_HOSTS must be set in production")
+    if not secret_key:
+        # A per-checkout key, never shared: a development key that also worked in
+        # production would be an insecure default.
+        secret_key = _local_secret(var_dir)
+    if not database_url:
+        database_url = f"sqlite:///{var_dir / 'sightline.sqlite3'}"
+    hosts = tuple(
+        h.strip()
+        for h in e.get("SIGHTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+        if h.strip()
+    )
+    return Config(
+        env=env,
+        database_url=database_url,
+        secret_key=secret_key,
+        allowed_hosts=hosts,
+        linkage_engine=engine,
+        var_dir=var_dir,
+        debug=env == "development" and e.get("SIGHTLINE_DEBUG", "0") == "1",
+    )
+
+
+def _local_secret(var_dir: Path) -> str:
+    import secrets
+
+    path = var_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(64)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

@@ -1,0 +1,41 @@
+"""``sightline export KIND``: data out, on standard output, in the formats others rely on.
+
+Each kind is read through the selector of the stage that owns it; this command
+only formats and writes. Kinds owned by later stages are added beside ``records``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from sightline.feeds.models import Agency
+from sightline.feeds.selectors import records_export
+
+
+class Command(BaseCommand):
+    help = "Export data as JSON Lines or CSV to standard output."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        records = sub.add_parser(
+            "records",
+            help="the current version of every accepted record, as feed v1 JSON Lines",
+        )
+        records.add_argument("--agency", help="only this agency's records (its code)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] == "records":
+            self._records(options.get("agency"))
+
+    def _records(self, agency: str | None) -> None:
+        if agency and not Agency.objects.filter(code=agency).exists():
+            self.stderr.write(f"sightline export records: no agency with code {agency!r}")
+            sys.exit(1)
+        out = sys.stdout.buffer
+        for line in records_export(agency_code=agency):
+            out.write(line)
+            out.write(b"\n")
+        out.flush()

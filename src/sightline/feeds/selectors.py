@@ -1,0 +1,48 @@
+"""Reads of feed data. Feeds, counts and quarantine are operational data about
+files, not about a child, so they need no per-child access check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+from django.db.models import QuerySet
+
+from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, RecordHead
+
+
+def quarantine_list(*, status: str | None = "open") -> QuerySet[QuarantinedLine]:
+    qs = QuarantinedLine.objects.select_related("feed_file").defer("raw")
+    return qs.filter(status=status) if status else qs
+
+
+def quarantine_get(*, quarantine_id: int) -> QuarantinedLine | None:
+    return QuarantinedLine.objects.select_related("feed_file").filter(pk=quarantine_id).first()
+
+
+def feed_files_recent(*, limit: int = 50) -> QuerySet[FeedFile]:
+    return FeedFile.objects.all()[:limit]
+
+
+def agencies_with_counts() -> QuerySet[Agency]:
+    from django.db.models import Count
+
+    return Agency.objects.annotate(current_records=Count("records__head")).order_by("code")
+
+
+def records_export(*, agency_code: str | None = None, chunk: int = 5000) -> Iterator[bytes]:
+    """Current version of every accepted record, as the feed v1 object that was sent.
+
+    The payload is stored as received, so reading it back gives the agency's own
+    words and values; only ``record_version`` is set, so that a consumer knows
+    which version it holds.
+    """
+    qs = RecordHead.objects.order_by("agency__code", "record_id")
+    if agency_code:
+        qs = qs.filter(agency__code=agency_code)
+    rows = qs.values_list("source_record__payload", "version")
+    for payload, version in rows.iterator(chunk_size=chunk):
+        obj: dict[str, Any] = orjson.loads(payload)
+        obj["record_version"] = version
+        yield orjson.dumps(obj)

@@ -1,0 +1,1 @@
+"""Indicators: explainable rules over chronologies that raise flags."""

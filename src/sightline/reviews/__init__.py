@@ -1,0 +1,1 @@
+"""Reviews: case reviews, learning themes, action plans and statutory returns."""

@@ -1,0 +1,92 @@
+"""Fixtures shared by every stage's tests. Area-specific fixtures live beside their tests."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = SHARED / "fixtures"
+if not FIXTURES.exists():  # CI lays shared/ beside the clone; a developer may have it elsewhere
+    FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+    out_bytes: bytes
+
+    def jsonl(self) -> list[Any]:
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    """Run the ``sightline`` command in-process, as a user would type it."""
+    from sightline.cli import main
+
+    def run(*args: str) -> CliResult:
+        buf = io.BytesIO()
+        out = io.TextIOWrapper(buf, encoding="utf-8", write_through=True)
+        err = io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+        out.flush()
+        data = buf.getvalue()
+        return CliResult(
+            code=code, out=data.decode("utf-8", "replace"), err=err.getvalue(), out_bytes=data
+        )
+
+    return run
+
+
+@pytest.fixture
+def write_feed(tmp_path: Path) -> Callable[..., Path]:
+    """Write a feed file from objects (dumped as JSON) or raw bytes/strings (as they are)."""
+    counter = iter(range(1_000_000))
+
+    def write(lines: Iterable[Any], name: str | None = None) -> Path:
+        path = tmp_path / (name or f"feed-{next(counter)}.jsonl")
+        with path.open("wb") as f:
+            for line in lines:
+                if isinstance(line, bytes):
+                    f.write(line + b"\n")
+                elif isinstance(line, str):
+                    f.write(line.encode() + b"\n")
+                else:
+                    f.write(json.dumps(line).encode() + b"\n")
+        return path
+
+    return write
+
+
+def record(**overrides: Any) -> dict[str, Any]:
+    """A valid feed v1 record; tests override only what they are about."""
+    base: dict[str, Any] = {
+        "agency": "nhs-community-hv",
+        "record_id": "HV-1",
+        "type": "growth_measurement",
+        "occurred_at": "2023-03-14",
+        "subject": {
+            "local_id": "P1",
+            "given_name": "Leo",
+            "family_name": "Marsh",
+            "date_of_birth": "2023-01-09",
+            "nhs_number": "943 476 5919",
+        },
+        "details": {"weight_kg": 5.3},
+    }
+    base.update(overrides)
+    return base
