@@ -30,9 +30,15 @@ class CliResult:
 
 
 @pytest.fixture
-def cli() -> Callable[..., CliResult]:
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
     """Run the ``sightline`` command in-process, as a user would type it."""
+    from django.db import connections
+
     from sightline.cli import main
+
+    # Django closes every connection when a command ends, which would end the
+    # test's own transaction on PostgreSQL.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     def run(*args: str) -> CliResult:
         buf = io.BytesIO()
