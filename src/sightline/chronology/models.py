@@ -1,8 +1,9 @@
 """Chronology events: one per current version of each source record.
 
-Events are derived (rebuilt from feeds by :func:`sightline.chronology.services.
-events_refresh`), so unlike source records they may be replaced when a newer
-version arrives. Later issues join them to persons through linkage.
+An event is derived entirely from feeds (the current version of a record and
+the person it is about), so it is a database view rather than a table: it can
+never disagree with the records, and ingest pays nothing to keep it up to date.
+Later issues join events to persons through linkage.
 """
 
 from __future__ import annotations
@@ -13,21 +14,16 @@ from sightline.feeds.models import Agency, SourceRecord
 
 
 class Event(models.Model):
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    record_id = models.CharField(max_length=128)
     source_record = models.OneToOneField(
-        SourceRecord, on_delete=models.PROTECT, related_name="event"
+        SourceRecord, on_delete=models.DO_NOTHING, related_name="event"
     )
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    record_id = models.CharField(max_length=128)
     type = models.CharField(max_length=40)
     occurred_on = models.DateField()
     occurred_at = models.DateTimeField(null=True, blank=True)
     subject_local_id = models.CharField(max_length=128)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "record_id"], name="event_unique_record"),
-        ]
-        indexes = [
-            models.Index(fields=["agency", "subject_local_id", "occurred_on"]),
-            models.Index(fields=["occurred_on"]),
-        ]
+        managed = False
+        db_table = "chronology_event"

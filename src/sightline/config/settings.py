@@ -40,6 +40,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs sign-in unless its view opts out with @login_not_required:
+    # quarantined lines and records hold children's data, so closed is the default.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -71,7 +74,12 @@ def _database(url: str) -> dict[str, Any]:
         db["OPTIONS"] = {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # A 64 MiB page cache keeps index pages of a million-record ingest in
+            # memory; SQLite's 2 MiB default made every insert a page fault.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            ),
         }
         db["CONN_MAX_AGE"] = 0
     return db
@@ -108,7 +116,14 @@ STORAGES = {
     },
 }
 
+# Outside production WhiteNoise serves straight from each app's static/ folder, so a
+# checkout serves GOV.UK Frontend without a collectstatic step; production serves the
+# hashed, compressed copies that collectstatic writes to STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not CONFIG.is_production
+
 LOGIN_URL = "/sign-in"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/sign-in"
 
 if CONFIG.env == "test":
     # Hashing demo passwords slowly buys nothing in tests and costs minutes.

@@ -89,7 +89,10 @@ class SourceRecord(models.Model):
         NORMAL = "normal", "Normal"
         RESTRICTED = "restricted", "Restricted"
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records")
+    # Not indexed alone: the unique (agency, record_id, version) index serves it.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     record_id = models.CharField(max_length=128)
     version = models.PositiveIntegerField()
     type = models.CharField(max_length=40)
@@ -107,7 +110,11 @@ class SourceRecord(models.Model):
     warnings = models.JSONField(default=list, help_text="Problems that did not reject it")
     payload = models.TextField(help_text="The record exactly as the agency sent it")
     content_hash = models.CharField(max_length=64)
-    feed_file = models.ForeignKey(FeedFile, on_delete=models.PROTECT, related_name="records")
+    # Records are found by file through (feed_file, line_number), an index that
+    # also gives provenance look-ups their order.
+    feed_file = models.ForeignKey(
+        FeedFile, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     line_number = models.IntegerField()
 
     class Meta:
@@ -119,7 +126,7 @@ class SourceRecord(models.Model):
                 name="sourcerecord_version_positive", condition=models.Q(version__gte=1)
             ),
         ]
-        indexes = [models.Index(fields=["occurred_on"])]
+        indexes = [models.Index(fields=["feed_file", "line_number"])]
 
     def __str__(self) -> str:
         return f"{self.agency_id}:{self.record_id} v{self.version}"
@@ -128,7 +135,7 @@ class SourceRecord(models.Model):
 class RecordHead(models.Model):
     """The current version of each (agency, record id): the index idempotency reads."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     record_id = models.CharField(max_length=128)
     version = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
@@ -152,7 +159,7 @@ class SubjectRecord(models.Model):
     source_record = models.ForeignKey(
         SourceRecord, on_delete=models.PROTECT, related_name="subjects"
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     local_id = models.CharField(max_length=128)
     role = models.CharField(max_length=32, help_text="'subject', or the role in `related`")
     given_name = models.CharField(max_length=200, blank=True)

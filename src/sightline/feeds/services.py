@@ -1,20 +1,26 @@
 """Ingesting feed v1 files: every line becomes a source record or a quarantined line.
 
-The flow for one file: read a line, decode, validate, then decide against the
-record's current version (new, duplicate, newer version, stale, conflict).
-Decisions are made a batch at a time so that the database sees a few large
-statements instead of one per record, and memory stays flat whatever the file
-size. Each batch commits on its own: a crash loses at most the batch in hand,
-and sending the file again fills the gap (everything already held is a
-duplicate).
+The flow for one file: read a line, decode and validate it (see
+:mod:`sightline.feeds.decoding`), then decide against the record's current
+version: new, duplicate, newer version, stale, or conflict. Decisions are made a
+batch at a time so that the database sees a few large statements instead of one
+per record, and memory stays flat whatever the file size. Each batch commits on
+its own: a crash loses at most the batch in hand, and sending the file again
+fills the gap (everything already held is a duplicate).
+
+Large files are decoded by worker processes while this process writes, because
+validation and writing each take about half the time and the machine has two
+cores.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,14 +28,14 @@ import orjson
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from sightline.chronology.services import events_refresh
 from sightline.feeds import writer
+from sightline.feeds.decoding import Candidate, Rejected, decode_chunk, decode_line
 from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, SourceRecord
 from sightline.feeds.reader import MAX_LINE_BYTES, HashingReader, Line
-from sightline.feeds.validation import Checked, validate_record
 
 BATCH_SIZE = 5000
-MAX_JSON_DEPTH = 64
+# Files smaller than this are decoded in-process: starting workers costs more.
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 
 
 class IngestError(Exception):
@@ -57,80 +63,16 @@ class FileResult:
         )
 
 
-@dataclass(slots=True)
-class _Candidate:
-    line: Line
-    obj: dict[str, Any]
-    checked: Checked
-    content_hash: str
-    text: str
-
-
 @dataclass
-class _Batch:
-    candidates: list[_Candidate] = field(default_factory=list)
-    rejects: list[tuple[Line, list[str], str, str]] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.candidates) + len(self.rejects)
-
-
-# ---- decoding one line ---------------------------------------------------------------
-
-
-def _depth_exceeds(obj: Any, limit: int) -> bool:
-    stack: list[tuple[Any, int]] = [(obj, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
-    return False
-
-
-def content_hash(obj: dict[str, Any]) -> str:
-    """Identity of a record's content: key order and record_version do not count."""
-    body = {k: val for k, val in obj.items() if k != "record_version"}
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def decode_line(line: Line, received_at: dt.datetime) -> _Candidate | list[str]:
-    """Turn raw bytes into a validated candidate, or the list of reasons it fails."""
-    if line.too_long:
-        return [f"line is {len(line.raw):,} bytes long; the limit is {MAX_LINE_BYTES:,} (1 MiB)"]
-    try:
-        text = line.raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [
-            f"line is not valid UTF-8: byte 0x{line.raw[exc.start]:02x} at position {exc.start}"
-        ]
-    if "\x00" in text or "\\u0000" in text:
-        return ["line contains a NUL character, which cannot be stored; remove it and resend"]
-    try:
-        obj = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        return [f"line is not valid JSON: {exc}"]
-    if not isinstance(obj, dict):
-        kind = {
-            list: "an array",
-            str: "a string",
-            int: "a number",
-            float: "a number",
-            bool: "true or false",
-            type(None): "null",
-        }.get(type(obj), "not an object")
-        return [f"line is {kind}, not a JSON object; each line must be one record object"]
-    if _depth_exceeds(obj, MAX_JSON_DEPTH):
-        return [f"record is nested more than {MAX_JSON_DEPTH} levels deep"]
-    checked = validate_record(obj, received_at=received_at)
-    if not checked.ok:
-        return checked.reasons
-    return _Candidate(
-        line=line, obj=obj, checked=checked, content_hash=content_hash(obj), text=text
-    )
+class _Outcome:
+    accepted: int = 0
+    superseded: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    warnings: int = 0
+    rejects: list[Rejected] = field(default_factory=list)
+    # line number -> the source record it became
+    written: dict[int, int] = field(default_factory=dict)
 
 
 # ---- deciding against what is held ---------------------------------------------------
@@ -147,9 +89,9 @@ def _agency_ids(codes: Iterable[str], cache: dict[str, int]) -> None:
             cache[code] = Agency.objects.create(code=code).pk
 
 
-def _heads(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str, int]]:
-    """(agency id, record id) -> (version, content hash, head row id) for what is held."""
-    found: dict[tuple[int, str], tuple[int, str, int]] = {}
+def _heads(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
+    """(agency id, record id) -> (version, content hash) of the current version held."""
+    found: dict[tuple[int, str], tuple[int, str]] = {}
     by_agency: dict[int, list[str]] = {}
     for agency_id, record_id in keys:
         by_agency.setdefault(agency_id, []).append(record_id)
@@ -159,30 +101,34 @@ def _heads(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str, 
                 chunk = record_ids[start : start + 900]
                 marks = ",".join(["%s"] * len(chunk))
                 cur.execute(
-                    "SELECT record_id, version, content_hash, id FROM feeds_recordhead"
+                    "SELECT record_id, version, content_hash FROM feeds_recordhead"
                     f" WHERE agency_id = %s AND record_id IN ({marks})",
                     [agency_id, *chunk],
                 )
-                for record_id, version, chash, head_id in cur.fetchall():
-                    found[(agency_id, record_id)] = (version, chash, head_id)
+                for record_id, version, chash in cur.fetchall():
+                    found[(agency_id, record_id)] = (version, chash)
     return found
 
 
 def _held_version_hash(agency_id: int, record_id: str, version: int) -> str | None:
-    row = (
+    return (
         SourceRecord.objects.filter(agency_id=agency_id, record_id=record_id, version=version)
         .values_list("content_hash", flat=True)
         .first()
     )
-    return row
 
 
-def _conflict(c: _Candidate, version: int) -> list[str]:
-    rid = c.obj["record_id"]
-    return [
-        f"record_version: version {version} of record {rid} is already held with different"
-        " content; send the correction with a higher record_version"
-    ]
+def _conflict(c: Candidate) -> Rejected:
+    return Rejected(
+        c.line_number,
+        c.raw,
+        [
+            f"record_version: version {c.version} of record {c.record_id} is already held"
+            " with different content; send the correction with a higher record_version"
+        ],
+        c.agency,
+        c.record_id,
+    )
 
 
 # ---- writing -------------------------------------------------------------------------
@@ -225,6 +171,7 @@ _SUBJECT_COLUMNS = (
     "postcode",
     "address",
 )
+_HEAD_COLUMNS = ("agency_id", "record_id", "version", "content_hash", "source_record_id")
 _QUARANTINE_COLUMNS = (
     "feed_file_id",
     "line_number",
@@ -238,216 +185,154 @@ _QUARANTINE_COLUMNS = (
 )
 
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
-def _source_row(
-    rec_id: int, agency_id: int, c: _Candidate, feed_file_id: int, received: Any
-) -> tuple[Any, ...]:
-    env = c.checked.envelope
-    assert env is not None
-    adapt = writer.adapt_datetime
-    return (
-        rec_id,
-        agency_id,
-        env.record_id,
-        env.record_version,
-        env.type,
-        c.checked.occurred_on,
-        adapt(c.checked.occurred_at),
-        adapt(c.checked.recorded_at),
-        received,
-        _json(c.obj.get("details") or {}),
-        env.summary or "",
-        env.sensitivity,
-        _json(c.checked.warnings),
-        c.text,
-        c.content_hash,
-        feed_file_id,
-        c.line.number,
-    )
-
-
-def _subject_rows(rec_id: int, agency_id: int, c: _Candidate) -> list[tuple[Any, ...]]:
-    return [
-        (
-            rec_id,
-            agency_id,
-            p.local_id,
-            p.role,
-            p.given_name,
-            p.family_name,
-            _json(p.other_names),
-            p.date_of_birth,
-            p.expected_date_of_birth,
-            p.sex,
-            p.nhs_number_as_written,
-            p.nhs_number,
-            p.upn_as_written,
-            p.upn,
-            p.postcode_as_written,
-            p.postcode,
-            p.address,
-        )
-        for p in c.checked.people
-    ]
-
-
-def _quarantine_rows(
-    rejects: Sequence[tuple[Line, list[str], str, str]], feed_file_id: int, now: Any
-) -> list[tuple[Any, ...]]:
-    return [
-        (
-            feed_file_id,
-            line.number,
-            line.raw,
-            _json(reasons),
-            agency[:200],
-            rid[:200],
-            "open",
-            now,
-            0,
-        )
-        for line, reasons, agency, rid in rejects
-    ]
-
-
-def _ids_of(obj: Any) -> tuple[str, str]:
-    """Agency code and record id, as far as a rejected line lets us read them."""
-    if isinstance(obj, dict):
-        agency, rid = obj.get("agency"), obj.get("record_id")
-        return (agency if isinstance(agency, str) else "", rid if isinstance(rid, str) else "")
-    return "", ""
-
-
-@dataclass
-class _Outcome:
-    accepted: int = 0
-    superseded: int = 0
-    duplicates: int = 0
-    stale: int = 0
-    warnings: int = 0
-    rejects: list[tuple[Line, list[str], str, str]] = field(default_factory=list)
-    # line number -> the source record it became (or already was, for duplicates)
-    written: dict[int, int] = field(default_factory=dict)
+def _json_list(values: list[str]) -> str:
+    return orjson.dumps(values).decode()
 
 
 def _apply_batch(
-    batch: _Batch, feed_file_id: int, agencies: dict[str, int], received_at: dt.datetime
+    candidates: Sequence[Candidate],
+    feed_file_id: int,
+    agencies: dict[str, int],
+    received_at: dt.datetime,
 ) -> _Outcome:
     """Decide and write one batch's records. The caller holds the transaction."""
     writer.lock_for_ingest()
-    out = _Outcome(rejects=list(batch.rejects))
-    candidates = batch.candidates
-    _agency_ids((c.obj["agency"] for c in candidates), agencies)
-    heads = _heads({(agencies[c.obj["agency"]], c.obj["record_id"]) for c in candidates})
+    out = _Outcome()
+    _agency_ids((c.agency for c in candidates), agencies)
+    heads = _heads({(agencies[c.agency], c.record_id) for c in candidates})
     in_db = set(heads)
 
-    new_records: list[tuple[int, _Candidate]] = []  # (agency id, candidate)
-    head_inserts: dict[tuple[int, str], int] = {}  # key -> index into new_records
-    head_updates: dict[tuple[int, str], int] = {}
-    in_batch: dict[tuple[int, str, int], str] = {}  # versions this batch is adding
+    new_records: list[tuple[int, Candidate]] = []  # (agency id, candidate)
+    current: dict[tuple[int, str], int] = {}  # key -> index into new_records
+    in_batch: dict[tuple[int, str, int], str] = {}  # versions this batch adds -> hash
 
     for c in candidates:
-        env = c.checked.envelope
-        assert env is not None
-        agency_id = agencies[env.agency]
-        key = (agency_id, env.record_id)
-        version = env.record_version
+        agency_id = agencies[c.agency]
+        key = (agency_id, c.record_id)
         held = heads.get(key)
-        added = in_batch.get((agency_id, env.record_id, version))
-        if added is not None or (held is not None and held[0] == version):
-            same = (added or (held[1] if held else "")) == c.content_hash
-            if same:
+        added = in_batch.get((agency_id, c.record_id, c.version))
+        if added is not None or (held is not None and held[0] == c.version):
+            if (added or (held[1] if held else "")) == c.content_hash:
                 out.duplicates += 1
             else:
-                out.rejects.append((c.line, _conflict(c, version), env.agency, env.record_id))
+                out.rejects.append(_conflict(c))
             continue
-        if held is not None and version < held[0]:
-            old_hash = _held_version_hash(agency_id, env.record_id, version)
+        if held is not None and c.version < held[0]:
+            old_hash = _held_version_hash(agency_id, c.record_id, c.version)
             if old_hash is None:
                 # History the agency never sent before: kept, but not made current.
                 new_records.append((agency_id, c))
-                in_batch[(agency_id, env.record_id, version)] = c.content_hash
+                in_batch[(agency_id, c.record_id, c.version)] = c.content_hash
                 out.stale += 1
             elif old_hash == c.content_hash:
                 out.duplicates += 1
             else:
-                out.rejects.append((c.line, _conflict(c, version), env.agency, env.record_id))
+                out.rejects.append(_conflict(c))
             continue
         new_records.append((agency_id, c))
-        in_batch[(agency_id, env.record_id, version)] = c.content_hash
-        index = len(new_records) - 1
+        in_batch[(agency_id, c.record_id, c.version)] = c.content_hash
+        current[key] = len(new_records) - 1
         if held is None:
             out.accepted += 1
         else:
             out.superseded += 1
-        if key in in_db:
-            head_updates[key] = index
-        else:
-            head_inserts[key] = index
-        heads[key] = (version, c.content_hash, held[2] if held else 0)
+        heads[key] = (c.version, c.content_hash)
 
-    received = writer.adapt_datetime(received_at)
+    adapt = writer.datetime_adapter()
+    received = adapt(received_at)
+    # Most records carry a date only, so the adapter is skipped for None.
     ids = writer.allocate_ids("feeds_sourcerecord", len(new_records))
-    pairs = list(zip(ids, new_records, strict=True))
-    writer.write_rows(
-        "feeds_sourcerecord",
-        _SOURCE_COLUMNS,
-        [_source_row(i, a, c, feed_file_id, received) for i, (a, c) in pairs],
-    )
-    subjects: list[tuple[Any, ...]] = []
-    for rec_id, (agency_id, c) in pairs:
-        subjects.extend(_subject_rows(rec_id, agency_id, c))
-        out.written[c.line.number] = rec_id
-        if c.checked.warnings:
+    source_rows: list[tuple[Any, ...]] = []
+    subject_rows: list[tuple[Any, ...]] = []
+    for rec_id, (agency_id, c) in zip(ids, new_records, strict=True):
+        source_rows.append(
+            (
+                rec_id,
+                agency_id,
+                c.record_id,
+                c.version,
+                c.type,
+                c.occurred_on,
+                c.occurred_at and adapt(c.occurred_at),
+                c.recorded_at and adapt(c.recorded_at),
+                received,
+                c.details_json,
+                c.summary,
+                c.sensitivity,
+                c.warnings_json,
+                c.text,
+                c.content_hash,
+                feed_file_id,
+                c.line_number,
+            )
+        )
+        subject_rows.extend((rec_id, agency_id, *person) for person in c.people)
+        out.written[c.line_number] = rec_id
+        if c.has_warnings:
             out.warnings += 1
-    writer.write_rows("feeds_subjectrecord", _SUBJECT_COLUMNS, subjects)
+    writer.write_rows("feeds_sourcerecord", _SOURCE_COLUMNS, source_rows)
+    writer.write_rows("feeds_subjectrecord", _SUBJECT_COLUMNS, subject_rows)
 
-    def head_values(i: int) -> tuple[int, str, int]:
+    def head_row(key: tuple[int, str], i: int) -> tuple[Any, ...]:
         c = new_records[i][1]
-        assert c.checked.envelope is not None
-        return (c.checked.envelope.record_version, c.content_hash, ids[i])
+        return (key[0], key[1], c.version, c.content_hash, ids[i])
 
     writer.write_rows(
         "feeds_recordhead",
-        ("agency_id", "record_id", "version", "content_hash", "source_record_id"),
-        [(key[0], key[1], *head_values(i)) for key, i in head_inserts.items()],
+        _HEAD_COLUMNS,
+        [head_row(key, i) for key, i in current.items() if key not in in_db],
     )
-    if head_updates:
+    updates = [head_row(key, i) for key, i in current.items() if key in in_db]
+    if updates:
         with connection.cursor() as cur:
             cur.executemany(
                 "UPDATE feeds_recordhead SET version = %s, content_hash = %s,"
                 " source_record_id = %s WHERE agency_id = %s AND record_id = %s",
-                [(*head_values(i), key[0], key[1]) for key, i in head_updates.items()],
+                [(v, h, rid, a, r) for a, r, v, h, rid in updates],
             )
-    current = sorted(ids[i] for i in [*head_inserts.values(), *head_updates.values()])
-    events_refresh(source_record_ids=current)
     return out
 
 
+def _quarantine(rejects: Sequence[Rejected], feed_file_id: int, now: Any) -> None:
+    writer.write_rows(
+        "feeds_quarantinedline",
+        _QUARANTINE_COLUMNS,
+        [
+            (
+                feed_file_id,
+                r.line_number,
+                r.raw,
+                _json_list(r.reasons),
+                r.agency,
+                r.record_id,
+                "open",
+                now,
+                0,
+            )
+            for r in rejects
+        ],
+    )
+
+
 def _ingest_batch(
-    batch: _Batch,
+    decoded: Sequence[Candidate | Rejected],
     feed: FeedFile,
     result: FileResult,
     agencies: dict[str, int],
     received_at: dt.datetime,
 ) -> None:
+    candidates = [d for d in decoded if isinstance(d, Candidate)]
     with transaction.atomic():
-        out = _apply_batch(batch, feed.pk, agencies, received_at)
-        writer.write_rows(
-            "feeds_quarantinedline",
-            _QUARANTINE_COLUMNS,
-            _quarantine_rows(out.rejects, feed.pk, writer.adapt_datetime(received_at)),
-        )
+        out = _apply_batch(candidates, feed.pk, agencies, received_at)
+        rejects = [d for d in decoded if isinstance(d, Rejected)] + out.rejects
+        _quarantine(rejects, feed.pk, writer.datetime_adapter()(received_at))
         result.accepted += out.accepted
         result.superseded += out.superseded
         result.duplicates += out.duplicates
         result.stale += out.stale
-        result.rejected += len(out.rejects)
+        result.rejected += len(rejects)
         result.warnings += out.warnings
-        result.lines_read += len(batch)
+        result.lines_read += len(decoded)
         FeedFile.objects.filter(pk=feed.pk).update(
             lines_read=result.lines_read,
             accepted=result.accepted,
@@ -457,6 +342,32 @@ def _ingest_batch(
             rejected=result.rejected,
             warnings=result.warnings,
         )
+
+
+# ---- decoding, in this process or in workers -----------------------------------------
+
+
+def _chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    while chunk := list(islice(lines, size)):
+        yield chunk
+
+
+def _decoded_batches(
+    lines: Iterator[Line], received_at: dt.datetime, batch_size: int, workers: int
+) -> Iterator[list[Candidate | Rejected | None]]:
+    if workers <= 1:
+        for chunk in _chunks(lines, batch_size):
+            yield decode_chunk(chunk, received_at)
+        return
+    # Bounded look-ahead keeps memory flat: at most 2 batches per worker in flight.
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: list[Any] = []
+        for chunk in _chunks(lines, batch_size):
+            pending.append(pool.submit(decode_chunk, chunk, received_at))
+            if len(pending) >= workers * 2:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
 
 
 # ---- the public services -------------------------------------------------------------
@@ -469,6 +380,7 @@ def feed_ingest_stream(
     sent_by: str = "",
     batch_size: int = BATCH_SIZE,
     received_at: dt.datetime | None = None,
+    workers: int = 1,
 ) -> FileResult:
     """Ingest one feed from an open binary stream; see the module docstring."""
     received_at = received_at or timezone.now()
@@ -479,28 +391,11 @@ def feed_ingest_stream(
     result.feed_file_id = feed.pk
     reader = HashingReader(stream)
     agencies: dict[str, int] = {}
-    batch = _Batch()
     try:
-        for line in reader.lines():
-            if not line.raw.strip():
-                result.blank_lines += 1
-                continue
-            outcome = decode_line(line, received_at)
-            if isinstance(outcome, list):
-                obj: Any = None
-                if not line.too_long:
-                    try:
-                        obj = orjson.loads(line.raw)
-                    except orjson.JSONDecodeError:
-                        obj = None
-                batch.rejects.append((line, outcome, *_ids_of(obj)))
-            else:
-                batch.candidates.append(outcome)
-            if len(batch) >= batch_size:
-                _ingest_batch(batch, feed, result, agencies, received_at)
-                batch = _Batch()
-        if len(batch):
-            _ingest_batch(batch, feed, result, agencies, received_at)
+        for decoded in _decoded_batches(reader.lines(), received_at, batch_size, workers):
+            records = [d for d in decoded if d is not None]
+            result.blank_lines += len(decoded) - len(records)
+            _ingest_batch(records, feed, result, agencies, received_at)
     except (DatabaseError, OSError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         FeedFile.objects.filter(pk=feed.pk).update(
@@ -518,7 +413,9 @@ def feed_ingest_stream(
     return result
 
 
-def feed_ingest_path(*, path: Path, sent_by: str = "", batch_size: int = BATCH_SIZE) -> FileResult:
+def feed_ingest_path(
+    *, path: Path, sent_by: str = "", batch_size: int = BATCH_SIZE, workers: int | None = None
+) -> FileResult:
     """Ingest a file on disk. Raises :class:`IngestError` if it cannot be opened at all."""
     if path.is_dir():
         raise IngestError(f"{path}: is a directory, not a feed file")
@@ -528,9 +425,16 @@ def feed_ingest_path(*, path: Path, sent_by: str = "", batch_size: int = BATCH_S
         raise IngestError(f"{path}: no such file") from None
     except OSError as exc:
         raise IngestError(f"{path}: cannot be read ({exc.strerror})") from None
+    if workers is None:
+        big = path.stat().st_size >= PARALLEL_FROM_BYTES
+        workers = min(2, os.cpu_count() or 1) if big else 1
     with stream:
         return feed_ingest_stream(
-            stream=stream, name=path.name, sent_by=sent_by, batch_size=batch_size
+            stream=stream,
+            name=path.name,
+            sent_by=sent_by,
+            batch_size=batch_size,
+            workers=workers,
         )
 
 
@@ -558,23 +462,22 @@ def quarantine_retry(
     if line.status != QuarantinedLine.Status.OPEN:
         return RetryResult(line.pk, line.status, list(line.reasons), line.resolved_by_id)
     raw = bytes(line.raw) if replacement is None else replacement.rstrip(b"\r\n")
-    candidate = Line(number=line.line_number, raw=raw, too_long=len(raw) > MAX_LINE_BYTES)
+    decoded = decode_line(
+        Line(number=line.line_number, raw=raw, too_long=len(raw) > MAX_LINE_BYTES), received_at
+    )
+    updates: dict[str, Any] = {"retried_at": received_at, "retry_count": line.retry_count + 1}
     with transaction.atomic():
-        outcome = decode_line(candidate, received_at)
-        batch = _Batch()
-        if isinstance(outcome, list):
-            batch.rejects.append((candidate, outcome, "", ""))
+        if isinstance(decoded, Rejected):
+            updates["reasons"] = decoded.reasons
         else:
-            batch.candidates.append(outcome)
-        out = _apply_batch(batch, line.feed_file_id, {}, received_at)
-        updates: dict[str, Any] = {"retried_at": received_at, "retry_count": line.retry_count + 1}
-        if out.rejects:
-            updates["reasons"] = out.rejects[0][1]
-        elif out.written:
-            updates["status"] = QuarantinedLine.Status.ACCEPTED
-            updates["resolved_by_id"] = next(iter(out.written.values()))
-        else:
-            updates["status"] = QuarantinedLine.Status.ALREADY_HELD
+            out = _apply_batch([decoded], line.feed_file_id, {}, received_at)
+            if out.rejects:
+                updates["reasons"] = out.rejects[0].reasons
+            elif out.written:
+                updates["status"] = QuarantinedLine.Status.ACCEPTED
+                updates["resolved_by_id"] = next(iter(out.written.values()))
+            else:
+                updates["status"] = QuarantinedLine.Status.ALREADY_HELD
         QuarantinedLine.objects.filter(pk=line.pk).update(**updates)
     line.refresh_from_db()
     return RetryResult(line.pk, line.status, list(line.reasons), line.resolved_by_id)

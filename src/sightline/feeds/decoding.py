@@ -1,0 +1,199 @@
+"""From one line of bytes to a validated record, or the reasons it was rejected.
+
+Pure Python with no database access, so that big files can be decoded in worker
+processes while the main process writes: everything returned here is plain
+values that pickle cheaply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import orjson
+
+from sightline.feeds.reader import MAX_LINE_BYTES, Line
+from sightline.feeds.validation import validate_record
+
+MAX_JSON_DEPTH = 64
+
+# (local_id, role, given_name, family_name, other_names as JSON, date_of_birth,
+#  expected_date_of_birth, sex, nhs_number_as_written, nhs_number, upn_as_written, upn,
+#  postcode_as_written, postcode, address)
+PersonRow = tuple[Any, ...]
+
+
+class Candidate(NamedTuple):
+    """A line that passed validation, reduced to the values ingest stores.
+
+    A named tuple because big files are decoded in worker processes and tuples
+    are the cheapest thing to send back.
+    """
+
+    line_number: int
+    text: str
+    agency: str
+    record_id: str
+    version: int
+    type: str
+    occurred_on: dt.date
+    occurred_at: dt.datetime | None
+    recorded_at: dt.datetime | None
+    details_json: str
+    summary: str
+    sensitivity: str
+    warnings_json: str
+    content_hash: str
+    people: list[PersonRow]
+
+    @property
+    def raw(self) -> bytes:
+        return self.text.encode("utf-8")
+
+    @property
+    def has_warnings(self) -> bool:
+        return self.warnings_json != "[]"
+
+
+@dataclass(slots=True)
+class Rejected:
+    line_number: int
+    raw: bytes
+    reasons: list[str]
+    agency: str = ""
+    record_id: str = ""
+
+
+_KINDS = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+    type(None): "null",
+}
+
+
+def _depth_exceeds(obj: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+    return False
+
+
+def content_hash(obj: dict[str, Any]) -> str:
+    """Identity of a record's content: key order and record_version do not count."""
+    body = {k: val for k, val in obj.items() if k != "record_version"}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _ids_of(obj: Any) -> tuple[str, str]:
+    """Agency code and record id, as far as a rejected record lets us read them."""
+    if isinstance(obj, dict):
+        agency, rid = obj.get("agency"), obj.get("record_id")
+        return (
+            agency[:200] if isinstance(agency, str) else "",
+            rid[:200] if isinstance(rid, str) else "",
+        )
+    return "", ""
+
+
+def decode_line(line: Line, received_at: dt.datetime) -> Candidate | Rejected:
+    raw = line.raw
+    if line.too_long:
+        return Rejected(
+            line.number,
+            raw,
+            [f"line is {len(raw):,} bytes long; the limit is {MAX_LINE_BYTES:,} (1 MiB)"],
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Rejected(
+            line.number,
+            raw,
+            [f"line is not valid UTF-8: byte 0x{raw[exc.start]:02x} at position {exc.start}"],
+        )
+    # PostgreSQL cannot store NUL in text or jsonb, so it is refused on every database alike.
+    if "\x00" in text or "\\u0000" in text:
+        return Rejected(
+            line.number,
+            raw,
+            ["line contains a NUL character, which cannot be stored; remove it and resend"],
+        )
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        return Rejected(line.number, raw, [f"line is not valid JSON: {exc}"])
+    if not isinstance(obj, dict):
+        kind = _KINDS.get(type(obj), "not an object")
+        return Rejected(
+            line.number,
+            raw,
+            [f"line is {kind}, not a JSON object; each line must be one record object"],
+        )
+    # Walking the tree is only worth it when there are enough brackets to go deep.
+    if text.count("{") + text.count("[") > MAX_JSON_DEPTH and _depth_exceeds(obj, MAX_JSON_DEPTH):
+        return Rejected(
+            line.number,
+            raw,
+            [f"record is nested more than {MAX_JSON_DEPTH} levels deep"],
+            *_ids_of(obj),
+        )
+    checked = validate_record(obj, received_at=received_at)
+    if not checked.ok:
+        return Rejected(line.number, raw, checked.reasons, *_ids_of(obj))
+    env = checked.envelope
+    assert env is not None and checked.occurred_on is not None
+    return Candidate(
+        line_number=line.number,
+        text=text,
+        agency=env.agency,
+        record_id=env.record_id,
+        version=env.record_version,
+        type=env.type,
+        occurred_on=checked.occurred_on,
+        occurred_at=checked.occurred_at,
+        recorded_at=checked.recorded_at,
+        details_json=orjson.dumps(obj.get("details") or {}).decode(),
+        summary=env.summary or "",
+        sensitivity=env.sensitivity,
+        warnings_json=orjson.dumps(checked.warnings).decode(),
+        content_hash=content_hash(obj),
+        people=[
+            (
+                p.local_id,
+                p.role,
+                p.given_name,
+                p.family_name,
+                orjson.dumps(p.other_names).decode(),
+                p.date_of_birth,
+                p.expected_date_of_birth,
+                p.sex,
+                p.nhs_number_as_written,
+                p.nhs_number,
+                p.upn_as_written,
+                p.upn,
+                p.postcode_as_written,
+                p.postcode,
+                p.address,
+            )
+            for p in checked.people
+        ],
+    )
+
+
+def decode_chunk(
+    lines: Sequence[Line], received_at: dt.datetime
+) -> list[Candidate | Rejected | None]:
+    """Decode a run of lines; None stands for a blank line."""
+    return [None if not line.raw.strip() else decode_line(line, received_at) for line in lines]
