@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import orjson
@@ -58,8 +57,7 @@ class Candidate(NamedTuple):
         return self.warnings_json != "[]"
 
 
-@dataclass(slots=True)
-class Rejected:
+class Rejected(NamedTuple):
     line_number: int
     raw: bytes
     reasons: list[str]

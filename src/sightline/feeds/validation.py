@@ -52,8 +52,12 @@ def Choice(choices: tuple[str, ...]) -> Any:
     return Annotated[StrictStr, AfterValidator(_one_of(choices))]
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _iso_date(value: str) -> dt.date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    # fromisoformat alone would also take week dates and basic formats (20190714).
+    if not _DATE.fullmatch(value):
         raise ValueError(f"{value!r} is not an ISO 8601 date such as 2019-07-14")
     try:
         return dt.date.fromisoformat(value)
@@ -76,7 +80,7 @@ def _iso_datetime(value: str) -> dt.datetime:
 
 
 def _date_or_datetime(value: str) -> str:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if _DATE.fullmatch(value):
         _iso_date(value)
     else:
         try:
