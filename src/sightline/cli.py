@@ -59,7 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sightline.config.env import ConfigurationError
 
     try:
-        from django.core.management import execute_from_command_line
+        from django.core.management import execute_from_command_line, get_commands
+
+        if name not in COMMANDS and name not in get_commands():
+            print(f"sightline: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+            return 2
 
         execute_from_command_line(["sightline", *args])
     except ConfigurationError as exc:

@@ -138,3 +138,22 @@ def test_json_output_for_scripts(cli):
     result = cli("ingest", "--format", "json", str(FIXTURES / "example-feed.jsonl"))
     [summary] = [json.loads(x) for x in result.out.splitlines()]
     assert summary["accepted"] == 4 and summary["adds_up"] is True
+
+
+def test_decoding_in_worker_processes_gives_the_same_outcome(write_feed, db):
+    from pathlib import Path
+
+    from sightline.feeds.models import QuarantinedLine
+    from sightline.feeds.services import feed_ingest_path
+
+    lines = [record(record_id=f"W{i}") for i in range(40)]
+    lines += [b"{broken", record(record_id="W1", record_version=2), record(record_id="W2")]
+    result = feed_ingest_path(path=Path(write_feed(lines)), batch_size=7, workers=2)
+    assert (result.accepted, result.superseded, result.duplicates, result.rejected) == (
+        40,
+        1,
+        1,
+        1,
+    )
+    assert QuarantinedLine.objects.get().line_number == 41
+    assert RecordHead.objects.get(record_id="W1").version == 2

@@ -1,0 +1,90 @@
+"""Configuration: read from the environment in one place; production fails fast."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sightline.config.env import ConfigurationError, load
+
+GOOD_SECRET = "x" * 64
+
+
+def test_defaults_are_a_development_sqlite_database_under_var(tmp_path):
+    config = load({"SIGHTLINE_VAR_DIR": str(tmp_path)})
+    assert config.env == "development"
+    assert config.database_url == f"sqlite:///{tmp_path / 'sightline.sqlite3'}"
+    assert config.linkage_engine == "duckdb"
+    # A per-checkout key, made once and kept private.
+    key_file = tmp_path / "secret_key"
+    assert config.secret_key == key_file.read_text()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert load({"SIGHTLINE_VAR_DIR": str(tmp_path)}).secret_key == config.secret_key
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SIGHTLINE_ENV": "staging"}, "SIGHTLINE_ENV is 'staging'"),
+        ({"SIGHTLINE_LINKAGE_ENGINE": "pandas"}, "SIGHTLINE_LINKAGE_ENGINE is 'pandas'"),
+        ({"SIGHTLINE_ENV": "production"}, "SIGHTLINE_SECRET_KEY must be set"),
+        (
+            {"SIGHTLINE_ENV": "production", "SIGHTLINE_SECRET_KEY": "short"},
+            "SIGHTLINE_SECRET_KEY must be set to at least 50",
+        ),
+        (
+            {"SIGHTLINE_ENV": "production", "SIGHTLINE_SECRET_KEY": GOOD_SECRET},
+            "DATABASE_URL must be set in production",
+        ),
+        (
+            {
+                "SIGHTLINE_ENV": "production",
+                "SIGHTLINE_SECRET_KEY": GOOD_SECRET,
+                "DATABASE_URL": "postgres://db/sightline",
+            },
+            "SIGHTLINE_ALLOWED_HOSTS must be set",
+        ),
+    ],
+)
+def test_bad_configuration_is_refused_with_the_variable_named(tmp_path, environ, message):
+    with pytest.raises(ConfigurationError, match=message):
+        load({"SIGHTLINE_VAR_DIR": str(tmp_path), **environ})
+
+
+def _sightline(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("SIGHTLINE_", "DATABASE_"))}
+    full.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "sightline.cli", *args],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_its_secret(tmp_path):
+    result = _sightline(
+        ["check"], {"SIGHTLINE_ENV": "production", "SIGHTLINE_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 2
+    assert "configuration error: SIGHTLINE_SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = {
+        "SIGHTLINE_ENV": "production",
+        "SIGHTLINE_SECRET_KEY": "k3y-" + "Zq8vN2xR5tLw9pYb" * 4,
+        "DATABASE_URL": f"sqlite:///{Path(tmp_path) / 'db.sqlite3'}",
+        "SIGHTLINE_ALLOWED_HOSTS": "sightline.example.org",
+        "SIGHTLINE_VAR_DIR": str(tmp_path),
+    }
+    result = _sightline(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
