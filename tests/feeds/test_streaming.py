@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def _peak_ingesting(path: Path) -> int:
     tracemalloc.start()
     try:
-        result = feed_ingest_path(path=path, batch_size=500, workers=1)
+        result = feed_ingest_path(path=path, batch_size=500, workers=1, block_bytes=64 * 1024)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -37,3 +37,21 @@ def test_peak_memory_is_the_same_for_a_file_four_times_larger(tmp_path):
     large = _peak_ingesting(_feed(tmp_path / "large.jsonl", 6000, "b"))
     # Four times the records, but memory is bounded by the batch, not the file.
     assert large < small * 1.5, (small, large)
+
+
+def test_blocks_keep_lines_whole_whatever_their_length():
+    import io
+
+    from sightline.feeds.reader import HashingReader
+
+    long_line = b"x" * 300
+    data = b"\xef\xbb\xbfone\r\n" + long_line + b"\n\nlast-without-newline"
+    reader = HashingReader(io.BytesIO(data), block_bytes=64)
+    lines = list(reader.lines())
+    assert [(n, raw) for n, raw, _ in lines] == [
+        (1, b"one"),
+        (2, long_line),
+        (3, b""),
+        (4, b"last-without-newline"),
+    ]
+    assert reader.size == len(data)

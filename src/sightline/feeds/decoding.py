@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import orjson
 
-from sightline.feeds.reader import MAX_LINE_BYTES, Line
+from sightline.feeds.reader import MAX_LINE_BYTES, Block, Line, block_lines
 from sightline.feeds.validation import validate_record
 
 MAX_JSON_DEPTH = 64
@@ -190,8 +189,13 @@ def decode_line(line: Line, received_at: dt.datetime) -> Candidate | Rejected:
     )
 
 
-def decode_chunk(
-    lines: Sequence[Line], received_at: dt.datetime
-) -> list[Candidate | Rejected | None]:
-    """Decode a run of lines; None stands for a blank line."""
-    return [None if not line.raw.strip() else decode_line(line, received_at) for line in lines]
+def decode_block(block: Block, received_at: dt.datetime) -> tuple[list[Candidate | Rejected], int]:
+    """Decode every line of a block; blank lines, which the spec ignores, are only counted."""
+    decoded = []
+    blank = 0
+    for line in block_lines(block):
+        if line.raw.strip():
+            decoded.append(decode_line(line, received_at))
+        else:
+            blank += 1
+    return decoded, blank

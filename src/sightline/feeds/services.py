@@ -20,7 +20,6 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,9 +28,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from sightline.feeds import writer
-from sightline.feeds.decoding import Candidate, Rejected, decode_chunk, decode_line
+from sightline.feeds.decoding import Candidate, Rejected, decode_block, decode_line
 from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, SourceRecord
-from sightline.feeds.reader import MAX_LINE_BYTES, HashingReader, Line
+from sightline.feeds.reader import BLOCK_BYTES, MAX_LINE_BYTES, Block, HashingReader, Line
 
 BATCH_SIZE = 5000
 # Files smaller than this are decoded in-process: starting workers costs more.
@@ -358,23 +357,18 @@ def _ingest_batch(
 # ---- decoding, in this process or in workers -----------------------------------------
 
 
-def _chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
-    while chunk := list(islice(lines, size)):
-        yield chunk
-
-
-def _decoded_batches(
-    lines: Iterator[Line], received_at: dt.datetime, batch_size: int, workers: int
-) -> Iterator[list[Candidate | Rejected | None]]:
+def _decoded_blocks(
+    blocks: Iterator[Block], received_at: dt.datetime, workers: int
+) -> Iterator[tuple[list[Candidate | Rejected], int]]:
     if workers <= 1:
-        for chunk in _chunks(lines, batch_size):
-            yield decode_chunk(chunk, received_at)
+        for block in blocks:
+            yield decode_block(block, received_at)
         return
-    # Bounded look-ahead keeps memory flat: at most 2 batches per worker in flight.
+    # Bounded look-ahead keeps memory flat: at most 2 blocks per worker in flight.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: list[Any] = []
-        for chunk in _chunks(lines, batch_size):
-            pending.append(pool.submit(decode_chunk, chunk, received_at))
+        for block in blocks:
+            pending.append(pool.submit(decode_block, block, received_at))
             if len(pending) >= workers * 2:
                 yield pending.pop(0).result()
         for future in pending:
@@ -392,6 +386,7 @@ def feed_ingest_stream(
     batch_size: int = BATCH_SIZE,
     received_at: dt.datetime | None = None,
     workers: int = 1,
+    block_bytes: int = BLOCK_BYTES,
 ) -> FileResult:
     """Ingest one feed from an open binary stream; see the module docstring."""
     received_at = received_at or timezone.now()
@@ -400,13 +395,14 @@ def feed_ingest_stream(
         name=name[:500], checksum="", received_at=received_at, sent_by=sent_by[:200]
     )
     result.feed_file_id = feed.pk
-    reader = HashingReader(stream)
+    reader = HashingReader(stream, block_bytes)
     agencies: dict[str, int] = {}
     try:
-        for decoded in _decoded_batches(reader.lines(), received_at, batch_size, workers):
-            records = [d for d in decoded if d is not None]
-            result.blank_lines += len(decoded) - len(records)
-            _ingest_batch(records, feed, result, agencies, received_at)
+        for decoded, blank in _decoded_blocks(reader.blocks(), received_at, workers):
+            result.blank_lines += blank
+            for start in range(0, len(decoded), batch_size):
+                batch = decoded[start : start + batch_size]
+                _ingest_batch(batch, feed, result, agencies, received_at)
     except (DatabaseError, OSError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         FeedFile.objects.filter(pk=feed.pk).update(
@@ -425,7 +421,12 @@ def feed_ingest_stream(
 
 
 def feed_ingest_path(
-    *, path: Path, sent_by: str = "", batch_size: int = BATCH_SIZE, workers: int | None = None
+    *,
+    path: Path,
+    sent_by: str = "",
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+    block_bytes: int = BLOCK_BYTES,
 ) -> FileResult:
     """Ingest a file on disk. Raises :class:`IngestError` if it cannot be opened at all."""
     if path.is_dir():
@@ -446,6 +447,7 @@ def feed_ingest_path(
             sent_by=sent_by,
             batch_size=batch_size,
             workers=workers,
+            block_bytes=block_bytes,
         )
 
 
