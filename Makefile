@@ -7,14 +7,20 @@ UV_VERSION := 0.13.9
 # The PostgreSQL the test suite runs against a second time, when it is reachable.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/sightline
 export SIGHTLINE_VAR_DIR ?= $(CURDIR)/var
+# GOV.UK Frontend comes from npm (frontend/package-lock.json); its built CSS, JS, fonts
+# and images are copied here, where Django's static files finder picks them up.
+GOVUK_DIST := frontend/node_modules/govuk-frontend/dist/govuk
+GOVUK_STATIC := src/sightline/web/static/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test test-sqlite test-postgres lint format bench clean
+.PHONY: help install frontend run demo test test-sqlite test-postgres lint format bench clean
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed ## create .venv/ with the sightline command, from the lock file
+install: $(VENV)/.installed $(GOVUK_STATIC)/govuk-frontend.min.css ## create .venv/ with the sightline command, and fetch GOV.UK Frontend, from the lock files
+
+frontend: $(GOVUK_STATIC)/govuk-frontend.min.css ## fetch GOV.UK Frontend from npm and copy its assets into the web app
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +28,18 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
+
+# The CSS is copied last, so it exists only once everything it refers to is in place.
+# Its font and image URLs are made relative, so they resolve under any STATIC_URL.
+$(GOVUK_STATIC)/govuk-frontend.min.css: frontend/package.json frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	rm -rf $(GOVUK_STATIC)
+	mkdir -p $(GOVUK_STATIC)
+	cp -R $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_DIST)/govuk-frontend.min.js.map $(GOVUK_STATIC)/
+	cp $(GOVUK_DIST)/govuk-frontend.min.css.map $(GOVUK_STATIC)/
+	sed 's#url(/assets/#url(assets/#g' $(GOVUK_DIST)/govuk-frontend.min.css > $@.tmp
+	mv $@.tmp $@
 
 run: install ## install, build a demo borough, ingest it and serve it on http://127.0.0.1:8000
 	SIGHTLINE_ENV=demo $(BIN)/sightline demo
@@ -51,5 +69,5 @@ format: install ## let ruff fix what it safely can
 bench: install ## performance benchmarks; figures go to docs/performance.md
 	SIGHTLINE_ENV=test $(BIN)/python -m bench.run
 
-clean: ## remove the virtual environment and local data
-	rm -rf $(VENV) var
+clean: ## remove the virtual environment, GOV.UK Frontend's copies and local data
+	rm -rf $(VENV) var frontend/node_modules $(GOVUK_STATIC)

@@ -59,8 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sightline.config.env import ConfigurationError
 
     try:
+        import django
         from django.core.management import execute_from_command_line, get_commands
 
+        # Set up first: before it, get_commands() knows only Django's core commands.
+        django.setup()
         if name not in COMMANDS and name not in get_commands():
             print(f"sightline: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
             return 2

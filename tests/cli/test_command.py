@@ -35,3 +35,9 @@ def test_ingest_without_files_is_wrong_use(cli):
     result = cli("ingest")
     assert result.code == 2
     assert "the following arguments are required: FILE" in result.err
+
+
+def test_djangos_own_app_commands_still_pass_through(cli):
+    result = cli("changepassword", "--help")
+    assert result.code == 0
+    assert "usage:" in result.out

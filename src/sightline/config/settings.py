@@ -120,6 +120,9 @@ STORAGES = {
 # checkout serves GOV.UK Frontend without a collectstatic step; production serves the
 # hashed, compressed copies that collectstatic writes to STATIC_ROOT.
 WHITENOISE_USE_FINDERS = not CONFIG.is_production
+if WHITENOISE_USE_FINDERS:
+    # WhiteNoise also looks in STATIC_ROOT and warns, once per process, when it is missing.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 LOGIN_URL = "/sign-in"
 LOGIN_REDIRECT_URL = "/"

@@ -5,4 +5,9 @@ from sightline.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("sign-in", views.sign_in, name="sign-in"),
+    path("sign-out", views.sign_out, name="sign-out"),
+    path("feeds/<int:feed_file_id>", views.feed_file_detail, name="feed-file"),
+    path("quarantine", views.quarantine_index, name="quarantine"),
+    path("quarantine/<int:quarantine_id>", views.quarantine_detail, name="quarantine-line"),
 ]

@@ -1,5 +1,87 @@
-from django.http import HttpRequest, HttpResponse
+"""Thin views: read through selectors, render a template, nothing else.
+
+Sign-in is enforced for every view by ``LoginRequiredMiddleware`` (see
+settings), so a view added later is closed unless it opts out on purpose.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sightline.feeds.selectors import (
+    agencies_with_counts,
+    feed_files_recent,
+    quarantine_get,
+    quarantine_list,
+)
+from sightline.web import selectors
+from sightline.web.forms import SignInForm
+
+OVERVIEW_FEED_FILES = 20
+OVERVIEW_QUARANTINE = 10
+QUARANTINE_PAGE_SIZE = 50
+# A whole file can be rejected or warned about; its page shows the start, the CLI the rest.
+FEED_FILE_LINES_SHOWN = 200
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+sign_in = SignInView.as_view()
+sign_out = auth_views.LogoutView.as_view()
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Sightline")
+    return render(
+        request,
+        "web/overview.html",
+        {
+            "agencies": agencies_with_counts(),
+            "feed_files": feed_files_recent(limit=OVERVIEW_FEED_FILES),
+            "quarantine": quarantine_list()[:OVERVIEW_QUARANTINE],
+            "quarantine_open": selectors.quarantine_open_count(),
+        },
+    )
+
+
+def feed_file_detail(request: HttpRequest, feed_file_id: int) -> HttpResponse:
+    feed_file = selectors.feed_file_get(feed_file_id=feed_file_id)
+    if feed_file is None:
+        raise Http404("No such feed file")
+    return render(
+        request,
+        "web/feed_file_detail.html",
+        {
+            "feed_file": feed_file,
+            "warned": selectors.feed_file_records_with_warnings(feed_file_id=feed_file.pk)[
+                :FEED_FILE_LINES_SHOWN
+            ],
+            "quarantined": selectors.quarantine_for_feed_file(feed_file_id=feed_file.pk)[
+                :FEED_FILE_LINES_SHOWN
+            ],
+            "shown": FEED_FILE_LINES_SHOWN,
+        },
+    )
+
+
+def quarantine_index(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(quarantine_list(), QUARANTINE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "web/quarantine_list.html", {"page": page})
+
+
+def quarantine_detail(request: HttpRequest, quarantine_id: int) -> HttpResponse:
+    line = quarantine_get(quarantine_id=quarantine_id)
+    if line is None:
+        raise Http404("No such quarantined line")
+    return render(
+        request,
+        "web/quarantine_detail.html",
+        {"line": line, "raw": selectors.quarantine_raw_text(line=line)},
+    )

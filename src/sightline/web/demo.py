@@ -1,0 +1,237 @@
+"""Setting up a demo: a generated borough, loaded through the real ingest, and demo users.
+
+Re-running is cheap and safe: a borough already generated with the same
+settings is not generated again, and a file whose exact bytes were already read
+to the end is not ingested again. ``reset=True`` empties the database and the
+demo folder first, for when the generator itself has changed.
+
+Everything here goes through the same services as production: the demo is a
+rehearsal of the real flow, not a fixture loader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import secrets
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from sightline.feeds.management.commands.ingest import format_result
+from sightline.feeds.services import FileResult, feed_ingest_path
+from sightline.web.selectors import Totals, feed_file_loaded, totals_get
+
+DEFAULT_CHILDREN = 2000
+DEFAULT_SEED = 2020
+MARKER = ".sightline-demo.json"
+
+Log = Callable[[str], None]
+
+
+class DemoError(Exception):
+    """The demo could not be set up; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    is_staff: bool = False
+
+
+# One account a role; roles for practitioners and reviewers join this list as the
+# pages for them are built.
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        username="data.engineer",
+        first_name="Dana",
+        last_name="Engineer",
+        role="data engineer: feeds, counts and quarantine",
+        is_staff=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    feeds_dir: Path
+    generated: bool
+    loaded: list[FileResult]
+    skipped: list[Path]
+    credentials: list[Credentials]
+    totals: Totals
+
+
+def demo_dir() -> Path:
+    return Path(settings.SIGHTLINE_VAR_DIR) / "demo"
+
+
+def demo_reset(*, out: Path) -> None:
+    """Empty the database and remove the generated borough."""
+    if getattr(settings, "SIGHTLINE_ENV", "") == "production":
+        # Belt and braces: the command refuses production too, but this empties tables.
+        raise DemoError("refusing to reset a production database")
+    call_command("flush", interactive=False, verbosity=0)
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def _generator() -> tuple[Callable[[Sequence[str]], int], str]:
+    """The generator's entry point and version, imported only when a borough is needed."""
+    try:
+        module = importlib.import_module("sightline.synth.cli")
+        package = importlib.import_module("sightline.synth")
+    except ImportError as exc:
+        raise DemoError(
+            f"the synthetic borough generator (sightline.synth.cli) cannot be loaded ({exc});"
+            " load feed files you already have with --feeds DIR instead"
+        ) from None
+    version = str(getattr(package, "__version__", "unknown"))
+    return cast(Callable[[Sequence[str]], int], module.main), version
+
+
+def demo_borough_generate(*, children: int, seed: int, out: Path, log: Log) -> Path:
+    """Generate the borough into ``out`` unless the same one is already there.
+
+    A different borough already there (other settings, or an older generator) is
+    an error rather than replaced: its records are in the database, and loading a
+    second borough over them would mix two sets of children. ``--reset`` clears both.
+    """
+    generate, version = _generator()
+    wanted = {"children": children, "seed": seed, "generator": version}
+    marker = out / MARKER
+    try:
+        held = json.loads(marker.read_text())
+    except (FileNotFoundError, ValueError):
+        held = None
+    if held == wanted:
+        log(f"A demo borough of {children} children (seed {seed}) is already in {out}.")
+        return out
+    if held is not None:
+        raise DemoError(
+            f"{out} holds a different demo borough ({_describe(held)}) from the one asked for"
+            f" ({_describe(wanted)}): run 'sightline demo --reset' to replace it and its"
+            " records, or ask for the same one"
+        )
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    log(f"Generating a demo borough of {children} children (seed {seed}) in {out} ...")
+    code = generate(["--children", str(children), "--seed", str(seed), "--out", str(out)])
+    if code != 0:
+        raise DemoError(f"the generator stopped with exit status {code}; see its messages above")
+    # Written last, so an interrupted generation is redone rather than half-loaded.
+    marker.write_text(json.dumps(wanted))
+    return out
+
+
+def _describe(marker: object) -> str:
+    if not isinstance(marker, dict):
+        return "unknown settings"
+    return ", ".join(f"{key} {value}" for key, value in sorted(marker.items()))
+
+
+def feed_files_in(folder: Path) -> list[Path]:
+    """Every feed file under ``folder``, leaving out the generator's answers in truth/."""
+    return sorted(
+        p
+        for p in folder.rglob("*.jsonl")
+        if p.is_file() and "truth" not in p.relative_to(folder).parts
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def demo_feeds_ingest(*, folder: Path, log: Log) -> tuple[list[FileResult], list[Path]]:
+    """Ingest every feed file in ``folder`` not already read to the end."""
+    files = feed_files_in(folder)
+    if not files:
+        raise DemoError(f"{folder} holds no .jsonl feed files")
+    loaded: list[FileResult] = []
+    skipped: list[Path] = []
+    for path in files:
+        if feed_file_loaded(name=path.name, checksum=_sha256(path)):
+            skipped.append(path)
+            continue
+        result = feed_ingest_path(path=path, sent_by="sightline demo")
+        log(format_result(result))
+        if result.error:
+            raise DemoError(f"{path.name}: ingest stopped: {result.error}")
+        loaded.append(result)
+    if skipped:
+        log(f"{len(skipped)} file(s) already loaded, not read again.")
+    return loaded, skipped
+
+
+@transaction.atomic
+def demo_users_create() -> list[Credentials]:
+    """Create each demo user, or give an existing one a new password.
+
+    A fresh random password at every setup means a demo left running never has
+    a password anyone could have guessed or copied from documentation.
+    """
+    user_model = get_user_model()
+    credentials = []
+    for spec in DEMO_USERS:
+        user, _ = user_model.objects.get_or_create(username=spec.username)
+        user.first_name = spec.first_name
+        user.last_name = spec.last_name
+        user.is_staff = spec.is_staff
+        user.is_active = True
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save()
+        credentials.append(Credentials(spec.username, password, spec.role))
+    return credentials
+
+
+def demo_setup(
+    *,
+    children: int = DEFAULT_CHILDREN,
+    seed: int = DEFAULT_SEED,
+    feeds: Path | None = None,
+    reset: bool = False,
+    log: Log = print,
+) -> DemoSetup:
+    """Migrate, generate (or take ``feeds``), ingest and create the demo users."""
+    call_command("migrate", interactive=False, verbosity=0)
+    out = demo_dir()
+    if reset:
+        log("Resetting: emptying the database and the demo folder.")
+        demo_reset(out=out)
+    folder = (
+        feeds
+        if feeds is not None
+        else demo_borough_generate(children=children, seed=seed, out=out, log=log)
+    )
+    loaded, skipped = demo_feeds_ingest(folder=folder, log=log)
+    return DemoSetup(
+        feeds_dir=folder,
+        generated=feeds is None,
+        loaded=loaded,
+        skipped=skipped,
+        credentials=demo_users_create(),
+        totals=totals_get(),
+    )
