@@ -241,8 +241,8 @@ Machine: {describe()}.
 One file of {records:,} feed v1 records ({size_mb:,.0f} MB) cut from a generated
 borough (`sightline generate --seed 7`), loaded by `sightline ingest` into an empty,
 migrated database. Time is wall-clock for the whole command, start-up included.
-Peak memory is the largest total resident memory of the command and its decoding
-workers, sampled every 100 ms. The floor is a bare `executemany` of the very rows
+Peak memory is the largest total proportional set size (PSS: memory shared after
+fork counted once) of the command and its decoding workers, sampled every 100 ms. The floor is a bare `executemany` of the very rows
 ingest wrote (source records, subject records, record heads, quarantined lines)
 into the same tables in a fresh database, 5,000 rows a transaction, timing the
 inserts only.

@@ -31,10 +31,12 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared with the parent after fork count once in
+    total, where summing plain RSS over a process tree would count them per process."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -42,7 +44,7 @@ def _rss_kb(pid: int) -> int:
 
 
 def run_sampled(cmd: list[str], env: dict[str, str], interval: float = 0.1) -> Run:
-    """Run ``cmd``; the peak is the largest sum of RSS over the process tree at any sample."""
+    """Run ``cmd``; the peak is the largest total PSS of the process tree at any sample."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -51,7 +53,7 @@ def run_sampled(cmd: list[str], env: dict[str, str], interval: float = 0.1) -> R
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, sum(_rss_kb(p) for p in _tree(proc.pid)))
+            peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))
             time.sleep(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -28,6 +28,8 @@ def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
         (["--children", "10", "--out", "x", "--until", "31/03/2026"], "--until"),
         (["--children", "10", "--out", "x", "--since", "2026-01-01"], "--since"),
         (["--children", "10", "--out", "x", "--frobnicate"], "--frobnicate"),
+        # A window ending in the future would make records ingest rejects as future-dated.
+        (["--children", "10", "--out", "x", "--until", "2999-12-31"], "--until"),
     ],
 )
 def test_bad_usage_exits_2_naming_the_option(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import orjson
@@ -27,25 +28,29 @@ PersonRow = tuple[Any, ...]
 class Candidate(NamedTuple):
     """A line that passed validation, reduced to the values ingest stores.
 
-    A named tuple because big files are decoded in worker processes and tuples
-    are the cheapest thing to send back.
+    Every value is a string, a number or None, already in the form both
+    databases store (dates ISO, date-times naive UTC text, JSON as text), so
+    that a block of candidates crosses from a worker as one JSON document:
+    pickling dates and nested tuples cost more than decoding them.
     """
 
-    line_number: int
-    text: str
     agency: str
+    people: list[PersonRow]
+    # From here on, the fields are the source record's columns in STORED_COLUMNS
+    # order, so that ingest can write ``candidate[STORED:]`` without touching each.
     record_id: str
     version: int
     type: str
-    occurred_on: dt.date
-    occurred_at: dt.datetime | None
-    recorded_at: dt.datetime | None
+    occurred_on: str
+    occurred_at: str | None
+    recorded_at: str | None
     details_json: str
     summary: str
     sensitivity: str
     warnings_json: str
+    text: str
     content_hash: str
-    people: list[PersonRow]
+    line_number: int
 
     @property
     def raw(self) -> bytes:
@@ -54,6 +59,49 @@ class Candidate(NamedTuple):
     @property
     def has_warnings(self) -> bool:
         return self.warnings_json != "[]"
+
+
+# Positions of Candidate's fields. Ingest's hot loop reads candidates as the plain
+# lists they arrive as from workers; building a named tuple for each cost more
+# than everything else the loop does.
+(
+    AGENCY,
+    PEOPLE,
+    RECORD_ID,
+    VERSION,
+    TYPE,
+    OCCURRED_ON,
+    OCCURRED_AT,
+    RECORDED_AT,
+    DETAILS,
+    SUMMARY,
+    SENSITIVITY,
+    WARNINGS,
+    TEXT,
+    CONTENT_HASH,
+    LINE_NUMBER,
+) = range(15)
+assert Candidate._fields[TEXT] == "text" and Candidate._fields[LINE_NUMBER] == "line_number"
+# A candidate as a row: a Candidate, or the list a worker's JSON gives back.
+CandidateRow = Sequence[Any]
+
+STORED = RECORD_ID
+# The source record columns filled from ``candidate[STORED:]``, in that order.
+STORED_COLUMNS = (
+    "record_id",
+    "version",
+    "type",
+    "occurred_on",
+    "occurred_at",
+    "recorded_at",
+    "details",
+    "summary",
+    "sensitivity",
+    "warnings",
+    "payload",
+    "content_hash",
+    "line_number",
+)
 
 
 class Rejected(NamedTuple):
@@ -91,6 +139,14 @@ def content_hash(obj: dict[str, Any]) -> str:
     """Identity of a record's content: key order and record_version do not count."""
     body = {k: val for k, val in obj.items() if k != "record_version"}
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _utc_text(value: dt.datetime | None) -> str | None:
+    """A moment as naive UTC text: how Django stores it on SQLite, and what PostgreSQL
+    reads correctly because Django sets every connection's time zone to UTC."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
 def _ids_of(obj: Any) -> tuple[str, str]:
@@ -158,9 +214,9 @@ def decode_line(line: Line, received_at: dt.datetime) -> Candidate | Rejected:
         record_id=env.record_id,
         version=env.record_version,
         type=env.type,
-        occurred_on=checked.occurred_on,
-        occurred_at=checked.occurred_at,
-        recorded_at=checked.recorded_at,
+        occurred_on=checked.occurred_on.isoformat(),
+        occurred_at=_utc_text(checked.occurred_at),
+        recorded_at=_utc_text(checked.recorded_at),
         details_json=orjson.dumps(obj.get("details") or {}).decode(),
         summary=env.summary or "",
         sensitivity=env.sensitivity,
@@ -173,8 +229,8 @@ def decode_line(line: Line, received_at: dt.datetime) -> Candidate | Rejected:
                 p.given_name,
                 p.family_name,
                 orjson.dumps(p.other_names).decode(),
-                p.date_of_birth,
-                p.expected_date_of_birth,
+                p.date_of_birth and p.date_of_birth.isoformat(),
+                p.expected_date_of_birth and p.expected_date_of_birth.isoformat(),
                 p.sex,
                 p.nhs_number_as_written,
                 p.nhs_number,
@@ -189,13 +245,39 @@ def decode_line(line: Line, received_at: dt.datetime) -> Candidate | Rejected:
     )
 
 
-def decode_block(block: Block, received_at: dt.datetime) -> tuple[list[Candidate | Rejected], int]:
+class DecodedBlock(NamedTuple):
+    # JSON array of candidates, each with its text replaced by [offset, length] in
+    # the block: the main process still holds the block, and slicing it is far
+    # cheaper than escaping and unescaping every record's text as JSON.
+    candidates: bytes
+    rejects: list[Rejected]
+    blank_lines: int
+
+
+def decode_block(block: Block, received_at: dt.datetime) -> DecodedBlock:
     """Decode every line of a block; blank lines, which the spec ignores, are only counted."""
-    decoded = []
+    candidates: list[list[Any]] = []
+    rejects: list[Rejected] = []
     blank = 0
     for line in block_lines(block):
-        if line.raw.strip():
-            decoded.append(decode_line(line, received_at))
-        else:
+        if not line.raw.strip():
             blank += 1
-    return decoded, blank
+            continue
+        decoded = decode_line(line, received_at)
+        if isinstance(decoded, Rejected):
+            rejects.append(decoded)
+        else:
+            row: list[Any] = list(decoded)
+            row[TEXT] = [line.offset, len(line.raw)]
+            candidates.append(row)
+    return DecodedBlock(orjson.dumps(candidates), rejects, blank)
+
+
+def decoded_candidates(block: Block, decoded: DecodedBlock) -> list[list[Any]]:
+    """The candidates of a decoded block as rows, with their text back in place."""
+    rows: list[list[Any]] = orjson.loads(decoded.candidates)
+    data = block.data
+    for row in rows:
+        start, length = row[TEXT]
+        row[TEXT] = data[start : start + length].decode("utf-8")
+    return rows

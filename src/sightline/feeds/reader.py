@@ -22,6 +22,7 @@ class Line(NamedTuple):
     number: int
     raw: bytes
     too_long: bool
+    offset: int = 0  # where raw starts in its block
 
 
 class Block(NamedTuple):
@@ -33,15 +34,23 @@ class Block(NamedTuple):
 
 def block_lines(block: Block) -> Iterator[Line]:
     data = block.data
-    if data.endswith(b"\n"):
-        data = data[:-1]
-    for offset, raw in enumerate(data.split(b"\n")):
-        number = block.first_line + offset
+    end = len(data) - 1 if data.endswith(b"\n") else len(data)
+    start = 0
+    number = block.first_line
+    while start <= end:
+        stop = data.find(b"\n", start, end)
+        if stop == -1:
+            stop = end
+        raw = data[start:stop]
+        offset = start
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         if number == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
-        yield Line(number, raw, len(raw) > MAX_LINE_BYTES)
+            offset += len(_BOM)
+        yield Line(number, raw, len(raw) > MAX_LINE_BYTES, offset)
+        number += 1
+        start = stop + 1
 
 
 class HashingReader:

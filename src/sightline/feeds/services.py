@@ -28,7 +28,24 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from sightline.feeds import writer
-from sightline.feeds.decoding import Candidate, Rejected, decode_block, decode_line
+from sightline.feeds.decoding import (
+    AGENCY,
+    CONTENT_HASH,
+    LINE_NUMBER,
+    PEOPLE,
+    RECORD_ID,
+    STORED,
+    STORED_COLUMNS,
+    TEXT,
+    VERSION,
+    WARNINGS,
+    CandidateRow,
+    DecodedBlock,
+    Rejected,
+    decode_block,
+    decode_line,
+    decoded_candidates,
+)
 from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, SourceRecord
 from sightline.feeds.reader import BLOCK_BYTES, MAX_LINE_BYTES, Block, HashingReader, Line
 
@@ -128,40 +145,22 @@ def _held_version_hash(agency_id: int, record_id: str, version: int) -> str | No
     )
 
 
-def _conflict(c: Candidate) -> Rejected:
+def _conflict(c: CandidateRow) -> Rejected:
     return Rejected(
-        c.line_number,
-        c.raw,
+        c[LINE_NUMBER],
+        c[TEXT].encode("utf-8"),
         [
-            f"record_version: version {c.version} of record {c.record_id} is already held"
+            f"record_version: version {c[VERSION]} of record {c[RECORD_ID]} is already held"
             " with different content; send the correction with a higher record_version"
         ],
-        c.agency,
-        c.record_id,
+        c[AGENCY],
+        c[RECORD_ID],
     )
 
 
 # ---- writing -------------------------------------------------------------------------
 
-_SOURCE_COLUMNS = (
-    "id",
-    "agency_id",
-    "record_id",
-    "version",
-    "type",
-    "occurred_on",
-    "occurred_at",
-    "recorded_at",
-    "received_at",
-    "details",
-    "summary",
-    "sensitivity",
-    "warnings",
-    "payload",
-    "content_hash",
-    "feed_file_id",
-    "line_number",
-)
+_SOURCE_COLUMNS = ("id", "agency_id", "received_at", "feed_file_id", *STORED_COLUMNS)
 _SUBJECT_COLUMNS = (
     "source_record_id",
     "agency_id",
@@ -200,105 +199,95 @@ def _json_list(values: list[str]) -> str:
 
 
 def _apply_batch(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[CandidateRow],
     feed_file_id: int,
     agencies: dict[str, int],
     received_at: dt.datetime,
 ) -> _Outcome:
-    """Decide and write one batch's records. The caller holds the transaction."""
+    """Decide and write one batch's records. The caller holds the transaction.
+
+    This loop runs once per record of every feed, so the common case (a record
+    never seen before) takes the shortest path.
+    """
     writer.lock_for_ingest()
     out = _Outcome()
-    _agency_ids((c.agency for c in candidates), agencies)
-    heads = _heads({(agencies[c.agency], c.record_id) for c in candidates})
+    _agency_ids({c[AGENCY] for c in candidates}, agencies)
+    keys = [(agencies[c[AGENCY]], c[RECORD_ID]) for c in candidates]
+    heads = _heads(set(keys))
     in_db = set(heads)
 
-    new_records: list[tuple[int, Candidate]] = []  # (agency id, candidate)
+    new_records: list[tuple[int, CandidateRow]] = []  # (agency id, candidate)
     current: dict[tuple[int, str], int] = {}  # key -> index into new_records
     in_batch: dict[tuple[int, str, int], str] = {}  # versions this batch adds -> hash
 
-    for c in candidates:
-        agency_id = agencies[c.agency]
-        key = (agency_id, c.record_id)
+    for key, c in zip(keys, candidates, strict=True):
         held = heads.get(key)
-        added = in_batch.get((agency_id, c.record_id, c.version))
-        if added is not None or (held is not None and held[0] == c.version):
-            if (added or (held[1] if held else "")) == c.content_hash:
+        if held is None and key not in current:
+            in_batch[(*key, c[VERSION])] = c[CONTENT_HASH]
+            current[key] = len(new_records)
+            new_records.append((key[0], c))
+            heads[key] = (c[VERSION], c[CONTENT_HASH])
+            out.accepted += 1
+            continue
+        added = in_batch.get((*key, c[VERSION]))
+        if added is not None or (held is not None and held[0] == c[VERSION]):
+            if (added or (held[1] if held else "")) == c[CONTENT_HASH]:
                 out.duplicates += 1
             else:
                 out.rejects.append(_conflict(c))
             continue
-        if held is not None and c.version < held[0]:
-            old_hash = _held_version_hash(agency_id, c.record_id, c.version)
+        assert held is not None  # a key seen earlier in this batch is in heads too
+        if c[VERSION] < held[0]:
+            old_hash = _held_version_hash(key[0], c[RECORD_ID], c[VERSION])
             if old_hash is None:
                 # History the agency never sent before: kept, but not made current.
-                new_records.append((agency_id, c))
-                in_batch[(agency_id, c.record_id, c.version)] = c.content_hash
+                new_records.append((key[0], c))
+                in_batch[(*key, c[VERSION])] = c[CONTENT_HASH]
                 out.stale += 1
-            elif old_hash == c.content_hash:
+            elif old_hash == c[CONTENT_HASH]:
                 out.duplicates += 1
             else:
                 out.rejects.append(_conflict(c))
             continue
-        new_records.append((agency_id, c))
-        in_batch[(agency_id, c.record_id, c.version)] = c.content_hash
-        current[key] = len(new_records) - 1
-        if held is None:
-            out.accepted += 1
-        else:
-            out.superseded += 1
-        heads[key] = (c.version, c.content_hash)
+        in_batch[(*key, c[VERSION])] = c[CONTENT_HASH]
+        current[key] = len(new_records)
+        new_records.append((key[0], c))
+        heads[key] = (c[VERSION], c[CONTENT_HASH])
+        out.superseded += 1
 
-    adapt = writer.datetime_adapter()
-    received = adapt(received_at)
-    # Most records carry a date only, so the adapter is skipped for None.
+    received = writer.datetime_adapter()(received_at)
     ids = writer.allocate_ids("feeds_sourcerecord", len(new_records))
-    source_rows: list[tuple[Any, ...]] = []
-    subject_rows: list[tuple[Any, ...]] = []
-    for rec_id, (agency_id, c) in zip(ids, new_records, strict=True):
-        source_rows.append(
-            (
-                rec_id,
-                agency_id,
-                c.record_id,
-                c.version,
-                c.type,
-                c.occurred_on,
-                c.occurred_at and adapt(c.occurred_at),
-                c.recorded_at and adapt(c.recorded_at),
-                received,
-                c.details_json,
-                c.summary,
-                c.sensitivity,
-                c.warnings_json,
-                c.text,
-                c.content_hash,
-                feed_file_id,
-                c.line_number,
-            )
-        )
-        subject_rows.extend((rec_id, agency_id, *person) for person in c.people)
-        out.written[c.line_number] = rec_id
-        if c.has_warnings:
-            out.warnings += 1
-    writer.write_rows("feeds_sourcerecord", _SOURCE_COLUMNS, source_rows)
-    writer.write_rows("feeds_subjectrecord", _SUBJECT_COLUMNS, subject_rows)
-
-    def head_row(key: tuple[int, str], i: int) -> tuple[Any, ...]:
-        c = new_records[i][1]
-        return (key[0], key[1], c.version, c.content_hash, ids[i])
-
+    pairs = list(zip(ids, new_records, strict=True))
     writer.write_rows(
-        "feeds_recordhead",
-        _HEAD_COLUMNS,
-        [head_row(key, i) for key, i in current.items() if key not in in_db],
+        "feeds_sourcerecord",
+        _SOURCE_COLUMNS,
+        [
+            (rec_id, agency_id, received, feed_file_id, *c[STORED:])
+            for rec_id, (agency_id, c) in pairs
+        ],
     )
-    updates = [head_row(key, i) for key, i in current.items() if key in in_db]
+    writer.write_rows(
+        "feeds_subjectrecord",
+        _SUBJECT_COLUMNS,
+        [(rec_id, agency_id, *person) for rec_id, (agency_id, c) in pairs for person in c[PEOPLE]],
+    )
+    out.written = {c[LINE_NUMBER]: rec_id for rec_id, (_, c) in pairs}
+    out.warnings = sum(1 for _, c in new_records if c[WARNINGS] != "[]")
+
+    head_rows = [
+        (key[0], key[1], new_records[i][1][VERSION], new_records[i][1][CONTENT_HASH], ids[i])
+        for key, i in current.items()
+    ]
+    writer.write_rows(
+        "feeds_recordhead", _HEAD_COLUMNS, [row for row in head_rows if row[:2] not in in_db]
+    )
+    updates = [(v, h, rid, a, r) for a, r, v, h, rid in head_rows if (a, r) in in_db]
     if updates:
         with connection.cursor() as cur:
             cur.executemany(
                 "UPDATE feeds_recordhead SET version = %s, content_hash = %s,"
                 " source_record_id = %s WHERE agency_id = %s AND record_id = %s",
-                [(v, h, rid, a, r) for a, r, v, h, rid in updates],
+                updates,
             )
     return out
 
@@ -325,13 +314,13 @@ def _quarantine(rejects: Sequence[Rejected], feed_file_id: int, now: Any) -> Non
 
 
 def _ingest_batch(
-    decoded: Sequence[Candidate | Rejected],
+    decoded: Sequence[CandidateRow | Rejected],
     feed: FeedFile,
     result: FileResult,
     agencies: dict[str, int],
     received_at: dt.datetime,
 ) -> None:
-    candidates = [d for d in decoded if isinstance(d, Candidate)]
+    candidates = [d for d in decoded if not isinstance(d, Rejected)]
     with transaction.atomic():
         out = _apply_batch(candidates, feed.pk, agencies, received_at)
         rejects = [d for d in decoded if isinstance(d, Rejected)] + out.rejects
@@ -359,20 +348,21 @@ def _ingest_batch(
 
 def _decoded_blocks(
     blocks: Iterator[Block], received_at: dt.datetime, workers: int
-) -> Iterator[tuple[list[Candidate | Rejected], int]]:
-    if workers <= 1:
+) -> Iterator[tuple[Block, DecodedBlock]]:
+    if workers <= 0:
         for block in blocks:
-            yield decode_block(block, received_at)
+            yield block, decode_block(block, received_at)
         return
     # Bounded look-ahead keeps memory flat: at most 2 blocks per worker in flight.
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: list[Any] = []
+        pending: list[tuple[Block, Any]] = []
         for block in blocks:
-            pending.append(pool.submit(decode_block, block, received_at))
+            pending.append((block, pool.submit(decode_block, block, received_at)))
             if len(pending) >= workers * 2:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
+                done, future = pending.pop(0)
+                yield done, future.result()
+        for done, future in pending:
+            yield done, future.result()
 
 
 # ---- the public services -------------------------------------------------------------
@@ -385,10 +375,13 @@ def feed_ingest_stream(
     sent_by: str = "",
     batch_size: int = BATCH_SIZE,
     received_at: dt.datetime | None = None,
-    workers: int = 1,
+    workers: int = 0,
     block_bytes: int = BLOCK_BYTES,
 ) -> FileResult:
-    """Ingest one feed from an open binary stream; see the module docstring."""
+    """Ingest one feed from an open binary stream; see the module docstring.
+
+    ``workers`` is the number of decoding processes; 0 decodes in this process.
+    """
     received_at = received_at or timezone.now()
     result = FileResult(name=name)
     feed = FeedFile.objects.create(
@@ -398,11 +391,15 @@ def feed_ingest_stream(
     reader = HashingReader(stream, block_bytes)
     agencies: dict[str, int] = {}
     try:
-        for decoded, blank in _decoded_blocks(reader.blocks(), received_at, workers):
-            result.blank_lines += blank
-            for start in range(0, len(decoded), batch_size):
-                batch = decoded[start : start + batch_size]
-                _ingest_batch(batch, feed, result, agencies, received_at)
+        for block, decoded in _decoded_blocks(reader.blocks(), received_at, workers):
+            result.blank_lines += decoded.blank_lines
+            candidates: Sequence[CandidateRow] = decoded_candidates(block, decoded)
+            rejects: list[CandidateRow | Rejected] = list(decoded.rejects)
+            for start in range(0, max(len(candidates), 1), batch_size):
+                batch = [*rejects, *candidates[start : start + batch_size]]
+                rejects = []
+                if batch:
+                    _ingest_batch(batch, feed, result, agencies, received_at)
     except (DatabaseError, OSError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         FeedFile.objects.filter(pk=feed.pk).update(
@@ -439,7 +436,7 @@ def feed_ingest_path(
         raise IngestError(f"{path}: cannot be read ({exc.strerror})") from None
     if workers is None:
         big = path.stat().st_size >= PARALLEL_FROM_BYTES
-        workers = min(2, os.cpu_count() or 1) if big else 1
+        workers = min(2, os.cpu_count() or 1) if big else 0
     with stream:
         return feed_ingest_stream(
             stream=stream,

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -109,6 +109,16 @@ def main(argv: Sequence[str]) -> int:
         print(
             f"{parser.prog}: error: argument --since: must be at least two years before --until "
             f"({args.since} to {args.until})",
+            file=sys.stderr,
+        )
+        return 2
+    # Only a check: the output itself never depends on the clock.
+    today = datetime.now(UTC).date()
+    if args.until > today:
+        parser.print_usage(sys.stderr)
+        print(
+            f"{parser.prog}: error: argument --until: {args.until} is in the future; Sightline"
+            " rejects records dated after they are received",
             file=sys.stderr,
         )
         return 2
