@@ -238,14 +238,15 @@ def main(args: argparse.Namespace) -> None:
 
 Machine: {describe()}.
 
-One file of {records:,} feed v1 records ({size_mb:,.0f} MB) cut from a generated
-borough (`sightline generate --seed 7`), loaded by `sightline ingest` into an empty,
+One file of {records:,} feed v1 records ({size_mb:,.0f} MB): the first {records:,}
+lines of a generated borough's agency files taken in name order
+(`sightline generate --seed 7`), loaded by `sightline ingest` into an empty,
 migrated database. Time is wall-clock for the whole command, start-up included.
 Peak memory is the largest total proportional set size (PSS: memory shared after
-fork counted once) of the command and its decoding workers, sampled every 100 ms. The floor is a bare `executemany` of the very rows
-ingest wrote (source records, subject records, record heads, quarantined lines)
-into the same tables in a fresh database, 5,000 rows a transaction, timing the
-inserts only.
+fork counted once) of the command and its decoding workers, sampled every
+second. The floor is a bare `executemany` of the very rows ingest wrote (source
+records, subject records, record heads, quarantined lines) into the same tables
+in a fresh database, 5,000 rows a transaction, timing the inserts only.
 
 Targets: 25,000 records a second; peak memory under 500 MB; within 3x the floor.
 

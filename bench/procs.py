@@ -43,8 +43,13 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def run_sampled(cmd: list[str], env: dict[str, str], interval: float = 0.1) -> Run:
-    """Run ``cmd``; the peak is the largest total PSS of the process tree at any sample."""
+def run_sampled(cmd: list[str], env: dict[str, str], interval: float = 1.0) -> Run:
+    """Run ``cmd``; the peak is the largest total PSS of the process tree at any sample.
+
+    Sampled once a second: reading smaps_rollup walks the process's page tables
+    under its memory lock, and ten samples a second slowed the ingest it measured
+    by a tenth.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
