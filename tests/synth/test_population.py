@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tests.synth.conftest import Borough
+from tests.synth.feedcheck import TYPES
 
 
 def test_most_children_are_never_harmed(borough: Borough) -> None:
@@ -63,23 +64,7 @@ def test_single_missed_appointments_and_single_factors_are_common(borough: Borou
 
 def test_every_record_type_is_used(borough: Borough) -> None:
     used = {rec["type"] for rec in borough.records}
-    assert used == {
-        "birth",
-        "growth_measurement",
-        "health_appointment",
-        "unscheduled_care",
-        "child_protection_medical",
-        "school_attendance",
-        "school_exclusion",
-        "cause_for_concern",
-        "police_incident",
-        "adult_factor",
-        "housing",
-        "household_change",
-        "concern_reported",
-        "social_care_status",
-        "note",
-    }
+    assert used == TYPES
     settings = {
         rec["details"]["setting"] for rec in borough.records if rec["type"] == "unscheduled_care"
     }
