@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, RecordHead
 
@@ -26,9 +27,21 @@ def feed_files_recent(*, limit: int = 50) -> QuerySet[FeedFile]:
 
 
 def agencies_with_counts() -> QuerySet[Agency]:
-    from django.db.models import Count
+    """Each agency with how many records it currently holds.
 
-    return Agency.objects.annotate(current_records=Count("records__head")).order_by("code")
+    Counted from RecordHead alone, through its (agency, record id) index: joining
+    every source record version to its head cost a second a page at a million.
+    """
+    current = (
+        RecordHead.objects.filter(agency=OuterRef("pk"))
+        .order_by()
+        .values("agency")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Agency.objects.annotate(current_records=Coalesce(Subquery(current), Value(0))).order_by(
+        "code"
+    )
 
 
 def records_export(*, agency_code: str | None = None, chunk: int = 5000) -> Iterator[bytes]:
