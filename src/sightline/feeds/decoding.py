@@ -7,9 +7,11 @@ values that pickle cheaply.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import orjson
@@ -259,18 +261,37 @@ def decode_block(block: Block, received_at: dt.datetime) -> DecodedBlock:
     candidates: list[list[Any]] = []
     rejects: list[Rejected] = []
     blank = 0
-    for line in block_lines(block):
-        if not line.raw.strip():
-            blank += 1
-            continue
-        decoded = decode_line(line, received_at)
-        if isinstance(decoded, Rejected):
-            rejects.append(decoded)
-        else:
-            row: list[Any] = list(decoded)
-            row[TEXT] = [line.offset, len(line.raw)]
-            candidates.append(row)
+    with no_cyclic_gc():
+        for line in block_lines(block):
+            if not line.raw.strip():
+                blank += 1
+                continue
+            decoded = decode_line(line, received_at)
+            if isinstance(decoded, Rejected):
+                rejects.append(decoded)
+            else:
+                row: list[Any] = list(decoded)
+                row[TEXT] = [line.offset, len(line.raw)]
+                candidates.append(row)
     return DecodedBlock(orjson.dumps(candidates), rejects, blank)
+
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a stretch of allocation-heavy work.
+
+    Decoding and ingesting allocate millions of short-lived containers that are
+    freed by reference counting; the cyclic collector kept re-scanning them and
+    cost a fifth of ingest time. Anything cyclic (an exception's traceback) is
+    collected once the stretch ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def decoded_candidates(block: Block, decoded: DecodedBlock) -> list[list[Any]]:

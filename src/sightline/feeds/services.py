@@ -16,6 +16,7 @@ cores.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -45,6 +46,7 @@ from sightline.feeds.decoding import (
     decode_block,
     decode_line,
     decoded_candidates,
+    no_cyclic_gc,
 )
 from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, SourceRecord
 from sightline.feeds.reader import BLOCK_BYTES, MAX_LINE_BYTES, Block, HashingReader, Line
@@ -354,7 +356,9 @@ def _decoded_blocks(
             yield block, decode_block(block, received_at)
         return
     # Bounded look-ahead keeps memory flat: at most 2 blocks per worker in flight.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Workers are forked while this process has the cyclic collector paused;
+    # they turn it back on, and pause it only while decoding a block.
+    with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as pool:
         pending: list[tuple[Block, Any]] = []
         for block in blocks:
             pending.append((block, pool.submit(decode_block, block, received_at)))
@@ -391,15 +395,16 @@ def feed_ingest_stream(
     reader = HashingReader(stream, block_bytes)
     agencies: dict[str, int] = {}
     try:
-        for block, decoded in _decoded_blocks(reader.blocks(), received_at, workers):
-            result.blank_lines += decoded.blank_lines
-            candidates: Sequence[CandidateRow] = decoded_candidates(block, decoded)
-            rejects: list[CandidateRow | Rejected] = list(decoded.rejects)
-            for start in range(0, max(len(candidates), 1), batch_size):
-                batch = [*rejects, *candidates[start : start + batch_size]]
-                rejects = []
-                if batch:
-                    _ingest_batch(batch, feed, result, agencies, received_at)
+        with no_cyclic_gc():
+            for block, decoded in _decoded_blocks(reader.blocks(), received_at, workers):
+                result.blank_lines += decoded.blank_lines
+                candidates: Sequence[CandidateRow] = decoded_candidates(block, decoded)
+                rejects: list[CandidateRow | Rejected] = list(decoded.rejects)
+                for start in range(0, max(len(candidates), 1), batch_size):
+                    batch = [*rejects, *candidates[start : start + batch_size]]
+                    rejects = []
+                    if batch:
+                        _ingest_batch(batch, feed, result, agencies, received_at)
     except (DatabaseError, OSError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         FeedFile.objects.filter(pk=feed.pk).update(
