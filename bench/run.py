@@ -6,9 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import ingest
+from bench import generate, ingest
 
-BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {"ingest": ingest.main}
+BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "generate": generate.main,
+    "ingest": ingest.main,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

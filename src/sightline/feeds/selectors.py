@@ -59,3 +59,41 @@ def records_export(*, agency_code: str | None = None, chunk: int = 5000) -> Iter
         obj: dict[str, Any] = orjson.loads(payload)
         obj["record_version"] = version
         yield orjson.dumps(obj)
+
+
+def feed_integrity_problems() -> dict[str, int]:
+    """Rows pointing at nothing, for the foreign keys the database does not check.
+
+    See the module docstring of :mod:`sightline.feeds.models` for why those keys
+    are not database constraints. Every count should be zero.
+    """
+    from django.db import connection
+
+    checks = {
+        "source records without their agency": (
+            "feeds_sourcerecord s LEFT JOIN feeds_agency a ON a.id = s.agency_id",
+            "a.id IS NULL",
+        ),
+        "source records without their feed file": (
+            "feeds_sourcerecord s LEFT JOIN feeds_feedfile f ON f.id = s.feed_file_id",
+            "f.id IS NULL",
+        ),
+        "subject records without their source record": (
+            "feeds_subjectrecord p LEFT JOIN feeds_sourcerecord s ON s.id = p.source_record_id",
+            "s.id IS NULL",
+        ),
+        "record heads without their source record": (
+            "feeds_recordhead h LEFT JOIN feeds_sourcerecord s ON s.id = h.source_record_id",
+            "s.id IS NULL",
+        ),
+        "record heads naming another record": (
+            "feeds_recordhead h JOIN feeds_sourcerecord s ON s.id = h.source_record_id",
+            "(s.agency_id <> h.agency_id OR s.record_id <> h.record_id OR s.version <> h.version)",
+        ),
+    }
+    problems = {}
+    with connection.cursor() as cur:
+        for name, (tables, condition) in checks.items():
+            cur.execute(f"SELECT COUNT(*) FROM {tables} WHERE {condition}")  # noqa: S608
+            problems[name] = int(cur.fetchone()[0])
+    return problems
