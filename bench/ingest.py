@@ -9,6 +9,7 @@ Targets: 25,000 records a second or better on each database; peak memory under
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sqlite3
 import sys
@@ -195,6 +196,9 @@ def floor_postgres(source_url: str, floor_url: str) -> float:
 def measure(kind: str, path: Path, records: int) -> dict[str, Any]:
     log(f"{kind}: ingesting {records:,} records")
     url = fresh_database(kind, "sightline_bench")
+    # Let the previous step's writes reach the disk first, so that their
+    # write-back is not timed as part of this ingest.
+    os.sync()
     run = run_sampled(
         [SIGHTLINE, "ingest", "--format", "json", str(path)], base_env(DATABASE_URL=url)
     )
@@ -203,6 +207,7 @@ def measure(kind: str, path: Path, records: int) -> dict[str, Any]:
     summary = orjson.loads(run.stdout.splitlines()[-1])
     log(f"{kind}: {run.seconds:.1f} s, peak {run.peak_rss_mb:.0f} MB; measuring the floor")
     floor_url = fresh_database(kind, "sightline_bench_floor")
+    os.sync()
     floor = (floor_sqlite if kind == "sqlite" else floor_postgres)(url, floor_url)
     log(f"{kind}: floor {floor:.1f} s")
     return {

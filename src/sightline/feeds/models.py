@@ -144,15 +144,21 @@ class SourceRecord(models.Model):
                 name="sourcerecord_version_positive", condition=models.Q(version__gte=1)
             ),
         ]
-        indexes = [models.Index(fields=["feed_file", "line_number"])]
+        # No index by file: every index here costs every ingested record, and
+        # reading a file's records back is rare enough to scan for.
 
     def __str__(self) -> str:
         return f"{self.agency_id}:{self.record_id} v{self.version}"
 
 
 class RecordHead(models.Model):
-    """The current version of each (agency, record id): the index idempotency reads."""
+    """The current version of each (agency, record id): the index idempotency reads.
 
+    Keyed by (agency, record id) itself: a surrogate id would be one more index
+    for every record ingested, and nothing refers to a head by id.
+    """
+
+    pk = models.CompositePrimaryKey("agency", "record_id")
     # The agency is implied by the source record (and not a database constraint:
     # see the module docstring).
     agency = models.ForeignKey(
@@ -164,11 +170,6 @@ class RecordHead(models.Model):
     source_record = models.OneToOneField(
         SourceRecord, on_delete=models.PROTECT, related_name="head", db_constraint=False
     )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "record_id"], name="recordhead_unique"),
-        ]
 
 
 class SubjectRecord(models.Model):
