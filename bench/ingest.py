@@ -120,7 +120,7 @@ def postgres_reachable() -> bool:
 
 def _rows_sqlite(url: str, table: str) -> Iterator[list[tuple[Any, ...]]]:
     conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    cur = conn.execute(f"SELECT * FROM {table} ORDER BY id")
+    cur = conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
     while rows := cur.fetchmany(BATCH):
         yield rows
     conn.close()
@@ -170,7 +170,7 @@ def floor_postgres(source_url: str, floor_url: str) -> float:
             src.adapters.register_loader(oid_name, TextLoader)
         for table in (*SETUP_TABLES, *TIMED_TABLES):
             with src.cursor(name=f"read_{table}") as cur:
-                cur.execute(f"SELECT * FROM {table} ORDER BY id")
+                cur.execute(f"SELECT * FROM {table} ORDER BY 1")
                 cols = [d.name for d in cur.description or []]
                 sql = (
                     f"INSERT INTO {table} ({', '.join(cols)}) VALUES"
@@ -183,6 +183,8 @@ def floor_postgres(source_url: str, floor_url: str) -> float:
                     if table in TIMED_TABLES:
                         seconds += time.perf_counter() - start
             for seq_table in (*SETUP_TABLES, *TIMED_TABLES):
+                if seq_table == "feeds_recordhead":  # keyed by (agency, record id)
+                    continue
                 dst.execute(
                     f"SELECT setval(pg_get_serial_sequence('{seq_table}', 'id'),"
                     f" COALESCE((SELECT MAX(id) FROM {seq_table}), 1))"
