@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "generate": ("write a synthetic borough as feed v1 files plus truth/", _generate),
     "ingest": ("load feed v1 files; print per-file counts", None),
     "quarantine": ("list, show or retry rejected lines", None),
+    "link": ("link agency persons into persons (Splink); --score DIR to measure", None),
     "export": ("export records, links, flags or a chronology", None),
 }
 

@@ -6,6 +6,7 @@ only formats and writes. Kinds owned by later stages are added beside ``records`
 
 from __future__ import annotations
 
+import csv
 import sys
 from typing import Any
 
@@ -25,10 +26,25 @@ class Command(BaseCommand):
             help="the current version of every accepted record, as feed v1 JSON Lines",
         )
         records.add_argument("--agency", help="only this agency's records (its code)")
+        sub.add_parser(
+            "links",
+            help="which person each agency person is, as CSV (agency,local_id,person_id)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "records":
             self._records(options.get("agency"))
+        elif options["kind"] == "links":
+            self._links()
+
+    def _links(self) -> None:
+        # Imported here: the linkage stage owns the selector, feeds only formats it.
+        from sightline.linkage.selectors import links_export
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["agency", "local_id", "person_id"])
+        writer.writerows(links_export())
+        sys.stdout.flush()
 
     def _records(self, agency: str | None) -> None:
         if agency and not Agency.objects.filter(code=agency).exists():

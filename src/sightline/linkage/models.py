@@ -1,0 +1,112 @@
+"""Who is who: agency persons, the people they resolve to, and each linkage run.
+
+Linkage is derived (architecture invariant 3): everything here can be rebuilt
+from the subject records, except the public ``Person.public_id``, which must
+survive every re-run because other stages and people quote it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+
+from sightline.feeds.models import Agency
+
+# Crockford's base32: no I, L, O or U, so an id read aloud or retyped is unambiguous.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_public_id() -> str:
+    """A short opaque id ("P-" and 10 base32 characters, 50 bits).
+
+    Random rather than sequential so that an id says nothing about when or in
+    what order a child became known, and is never reused or renumbered.
+    """
+    return "P-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+class Person(models.Model):
+    """One real person, as linkage believes: the stable id AgencyPersons resolve to."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["public_id"]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class AgencyPerson(models.Model):
+    """One agency's view of one person (agency, local id): the unit linkage links.
+
+    Every spelling, address and identifier the agency has used for them lives in
+    its subject records; this row only names the view and says which person it
+    belongs to (null until a linkage run has placed it).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    local_id = models.CharField(max_length=128)
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agency_persons",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "local_id"], name="agencyperson_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.local_id}"
+
+
+class LinkRun(models.Model):
+    """One linkage run: what it did, with the trained model, so a result can be explained."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETE = "complete", "Complete"
+        FAILED = "failed", "Failed"
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    kind = models.CharField(max_length=16, default="full")
+    engine = models.CharField(max_length=16)
+    error = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="What the run could not do, and why")
+    agency_persons = models.IntegerField(default=0)
+    agency_persons_created = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+    persons_created = models.IntegerField(default=0)
+    pairs_scored = models.IntegerField(
+        default=0, help_text="Pairs of identity variants scored at match probability 0.5 or more"
+    )
+    links = models.IntegerField(default=0, help_text="Pairs at or above the match threshold")
+    links_refused = models.IntegerField(
+        default=0, help_text="Links above the threshold refused: conflicting NHS numbers or UPNs"
+    )
+    links_held_back = models.IntegerField(
+        default=0,
+        help_text="Pairs above the threshold not linked: twin or evidence guard",
+    )
+    memberships_changed = models.IntegerField(default=0)
+    match_threshold = models.FloatField(help_text="Match probability at or above which to link")
+    model_json = models.TextField(blank=True, help_text="The trained Splink model")
+    # Pairwise figures against a known truth, when the run was scored (synthetic data only).
+    precision = models.FloatField(null=True, blank=True)
+    recall = models.FloatField(null=True, blank=True)
+    f1 = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"link run {self.pk} ({self.status})"
