@@ -186,13 +186,13 @@ def variants_export(*, ap_ids: dict[tuple[int, str], int]) -> dict[str, list[Any
 
 def _score_pairs(
     cols: dict[str, list[Any]],
-) -> tuple[list[tuple[int, int, float]], int, int, str]:
+) -> tuple[list[tuple[int, int, float]], int, int, str, list[str]]:
     """Train and predict.
 
     Returns the linked agency-person pairs, the number of variant pairs scored
     at or above PREDICT_FLOOR,
     the number of agency-person pairs above the threshold held back by the twin
-    and evidence guards, and the trained model as JSON.
+    and evidence guards, the trained model as JSON, and what training could not do.
     """
     import pyarrow as pa  # type: ignore[import-untyped]
     from splink import Linker
@@ -201,7 +201,7 @@ def _score_pairs(
     from sightline.linkage import splink_model
 
     if len(cols["unique_id"]) < MIN_VARIANTS_TO_TRAIN:
-        return [], 0, 0, ""
+        return [], 0, 0, "", []
     table = pa.table(
         {
             **cols,
@@ -215,23 +215,44 @@ def _score_pairs(
     # reach) are routine on every run; only its errors are worth a user's eye.
     linker = Linker(sdf, splink_model.settings(), log_level=logging.ERROR)
     n = len(cols["unique_id"])
+    notes: list[str] = []
     # Shared valid NHS number or UPN: near-certain matches, to estimate the prior.
-    deterministic: list[str | BlockingRuleCreator] = [*splink_model.blocking_rules()[:2]]
-    try:
-        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
-    except Exception:  # too little data to say: keep Splink's prior
-        logger.warning("could not estimate the prior match probability", exc_info=True)
+    # With none shared (a feed without identifiers) Splink would estimate a
+    # prior of exactly 0, whose match weight is log(0): predict then crashes.
+    # Keep Splink's default prior (1 in 10,000) instead, and say so.
+    if _shares_an_identifier(cols):
+        deterministic: list[str | BlockingRuleCreator] = [*splink_model.blocking_rules()[:2]]
+        try:
+            linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+        except Exception:  # too little data to say: keep Splink's prior
+            logger.warning("could not estimate the prior match probability", exc_info=True)
+            notes.append("the prior match probability could not be estimated")
+    else:
+        notes.append(
+            "no valid NHS number or UPN is shared by two agency persons: "
+            "the prior match probability was not estimated (Splink's default used)"
+        )
     # u from random pairs, which for this many records are almost all non-matches.
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(5e6, max(1e5, n * n / 4)), seed=7
     )
-    for rule in splink_model.training_rules():
+    for rule, label in zip(
+        splink_model.training_rules(), splink_model.TRAINING_RULE_LABELS, strict=True
+    ):
+        # An EM session takes out of the model the comparisons its block uses
+        # and puts them back only when it succeeds: one that fails (no pairs in
+        # its block) would leave them out of every prediction after it, so a
+        # feed without dates of birth was scored without names or birth dates.
+        # Put the model back as it was before the session.
+        saved = linker._settings_obj.core_model_settings.copy()  # type: ignore[no-untyped-call]
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
         except Exception:  # e.g. a feed with no NHS numbers: nothing to block on
+            linker._settings_obj.core_model_settings = saved
             logger.warning("EM session on %s could not run", rule, exc_info=True)
+            notes.append(f"no training pairs for {label}")
     model_json = linker.misc.save_model_to_json(out_path=None)
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_FLOOR)
     # A pair of variants whose given names disagree outright (the comparison's
@@ -264,7 +285,17 @@ def _score_pairs(
         for r in records
         if r["p_any"] >= MATCH_THRESHOLD and (r["p"] is None or r["p"] < MATCH_THRESHOLD)
     )
-    return linked, scored, held_back, json.dumps(model_json, sort_keys=True)
+    return linked, scored, held_back, json.dumps(model_json, sort_keys=True), notes
+
+
+def _shares_an_identifier(cols: dict[str, list[Any]]) -> bool:
+    """True when some valid NHS number or UPN is held by two different agency persons."""
+    holders: dict[str, int] = {}
+    for ap, nhs, upn in zip(cols["ap_id"], cols["nhs_number"], cols["upn"], strict=True):
+        for ident in ("nhs:" + nhs if nhs else None, "upn:" + upn if upn else None):
+            if ident is not None and holders.setdefault(ident, ap) != ap:
+                return True
+    return False
 
 
 def _identifiers(cols: dict[str, list[Any]]) -> dict[int, frozenset[str]]:
@@ -385,7 +416,7 @@ def linkage_run_full() -> LinkResult:
             for pk, a, lid in AgencyPerson.objects.values_list("pk", "agency_id", "local_id")
         }
         cols = variants_export(ap_ids=ap_ids)
-        links, scored, held_back, model_json = _score_pairs(cols)
+        links, scored, held_back, model_json, notes = _score_pairs(cols)
         clusters, refused = clusters_from_links(current, links, _identifiers(cols))
         with transaction.atomic():
             persons_created, changed = persons_assign(clusters=clusters, current=current)
@@ -404,6 +435,8 @@ def linkage_run_full() -> LinkResult:
                     f"{len(cols['unique_id'])} identity variants, fewer than the "
                     f"{MIN_VARIANTS_TO_TRAIN} needed to train a model: nothing linked"
                 )
+            else:
+                run.notes = "; ".join(notes)
             run.status = LinkRun.Status.COMPLETE
             run.finished_at = timezone.now()
             run.save()

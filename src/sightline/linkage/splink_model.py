@@ -199,6 +199,14 @@ def training_rules() -> list[BlockingRuleCreator]:
     ]
 
 
+# What each training rule blocks on, in the same order, for the run's notes.
+TRAINING_RULE_LABELS = (
+    "a shared NHS number",
+    "a shared UPN",
+    "the same given name, family name and date of birth",
+)
+
+
 def settings() -> SettingsCreator:
     rules: list[BlockingRuleCreator | dict[str, Any]] = [*blocking_rules()]
     return SettingsCreator(
