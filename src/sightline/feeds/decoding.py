@@ -54,14 +54,6 @@ class Candidate(NamedTuple):
     content_hash: str
     line_number: int
 
-    @property
-    def raw(self) -> bytes:
-        return self.text.encode("utf-8")
-
-    @property
-    def has_warnings(self) -> bool:
-        return self.warnings_json != "[]"
-
 
 # Positions of Candidate's fields. Ingest's hot loop reads candidates as the plain
 # lists they arrive as from workers; building a named tuple for each cost more

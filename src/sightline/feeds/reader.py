@@ -86,7 +86,3 @@ class HashingReader:
             whole, carry = data[:cut], data[cut:]
             yield Block(line, whole)
             line += whole.count(b"\n")
-
-    def lines(self) -> Iterator[Line]:
-        for block in self.blocks():
-            yield from block_lines(block)
