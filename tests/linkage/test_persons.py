@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sightline.feeds.models import Agency
+from sightline.linkage.clustering import clusters_from_links, persons_assign
 from sightline.linkage.models import AgencyPerson, Person
-from sightline.linkage.services import clusters_from_links, persons_assign
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,110 @@
+"""From scored pairs to people: clusters that respect identifiers, and stable person ids."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sightline.linkage.models import AgencyPerson, Person
+
+
+def identifiers_of(cols: dict[str, list[Any]]) -> dict[int, frozenset[str]]:
+    """Each agency person's valid NHS numbers and UPNs, tagged so the two never collide."""
+    found: dict[int, set[str]] = {}
+    for ap, nhs, upn in zip(cols["ap_id"], cols["nhs_number"], cols["upn"], strict=True):
+        ids = found.setdefault(ap, set())
+        if nhs:
+            ids.add("nhs:" + nhs)
+        if upn:
+            ids.add("upn:" + upn)
+    return {ap: frozenset(ids) for ap, ids in found.items()}
+
+
+def _conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when two groups hold different valid identifiers of one kind and share none."""
+    for kind in ("nhs:", "upn:"):
+        ka = {i for i in a if i.startswith(kind)}
+        kb = {i for i in b if i.startswith(kind)}
+        if ka and kb and not ka & kb:
+            return True
+    return False
+
+
+def clusters_from_links(
+    nodes: Iterable[int],
+    edges: Iterable[tuple[int, int, float]],
+    identifiers: dict[int, frozenset[str]],
+) -> tuple[list[list[int]], int]:
+    """Cluster by links, strongest first, never joining groups whose identifiers conflict.
+
+    Plain connected components let one wrong or weak link chain two children
+    together through a third record (twins, through a sibling's school record).
+    Here a link is refused when the two groups it would join each hold a valid
+    NHS number (or UPN) and none in common: two different valid numbers mean two
+    people unless a person decides otherwise. Returns the clusters, each sorted,
+    in order of their smallest member, and how many links were refused.
+    """
+    parent: dict[int, int] = {n: n for n in nodes}
+    held: dict[int, frozenset[str]] = {n: identifiers.get(n, frozenset()) for n in parent}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    refused = 0
+    for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        if _conflict(held[ra], held[rb]):
+            refused += 1
+            continue
+        root, other = min(ra, rb), max(ra, rb)
+        parent[other] = root
+        held[root] = held[root] | held.pop(other)
+    groups: dict[int, list[int]] = {}
+    for n in parent:
+        groups.setdefault(find(n), []).append(n)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0]), refused
+
+
+def persons_assign(*, clusters: list[list[int]], current: dict[int, int | None]) -> tuple[int, int]:
+    """Give every cluster a person, keeping ids stable; return (created, memberships changed).
+
+    A cluster keeps the person most of its members already belong to. When two
+    clusters want the same person (a split), the one holding more of its members
+    keeps it and the other gets a new one, so an id never means two people.
+    """
+    claims: list[tuple[int, int, int]] = []  # (-count, person, cluster index)
+    for i, members in enumerate(clusters):
+        counts = Counter(p for m in members if (p := current.get(m)) is not None)
+        claims.extend((-count, person, i) for person, count in counts.items())
+    chosen: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, person, i in sorted(claims):
+        if i not in chosen and person not in taken:
+            chosen[i] = person
+            taken.add(person)
+    unclaimed = [i for i in range(len(clusters)) if i not in chosen]
+    fresh = Person.objects.bulk_create([Person() for _ in unclaimed], batch_size=2000)
+    if fresh and fresh[0].pk is None:  # backends that do not return ids on bulk insert
+        ids = list(
+            Person.objects.filter(public_id__in=[p.public_id for p in fresh]).values_list(
+                "public_id", "pk"
+            )
+        )
+        by_public = dict(ids)
+        for p in fresh:
+            p.pk = by_public[p.public_id]
+    for i, person_obj in zip(unclaimed, fresh, strict=True):
+        chosen[i] = person_obj.pk
+    changed: list[AgencyPerson] = []
+    for i, members in enumerate(clusters):
+        for m in members:
+            if current.get(m) != chosen[i]:
+                changed.append(AgencyPerson(pk=m, person_id=chosen[i]))
+    AgencyPerson.objects.bulk_update(changed, ["person"], batch_size=2000)
+    return len(fresh), len(changed)
