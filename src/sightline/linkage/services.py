@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from sightline.linkage.clustering import identifiers_of, clusters_from_links, persons_assign
+from sightline.linkage.clustering import clusters_from_links, identifiers_of, persons_assign
 from sightline.linkage.engine import engine_name
 from sightline.linkage.models import AgencyPerson, LinkRun
 from sightline.linkage.scoring import MATCH_THRESHOLD, MIN_VARIANTS_TO_TRAIN, pairs_score
