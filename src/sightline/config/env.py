@@ -28,6 +28,12 @@ class Config:
     linkage_engine: str
     var_dir: Path
     debug: bool
+    # Spark, read only when linkage_engine is "spark" (see docs/linkage.md).
+    spark_master: str = "local[2]"
+    spark_driver_memory: str = "1g"
+    spark_shuffle_partitions: int = 4
+    spark_checkpoint_dir: Path | None = None
+    spark_conf: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -70,6 +76,12 @@ def load(environ: dict[str, str] | None = None) -> Config:
         for h in e.get("SIGHTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
         if h.strip()
     )
+    spark_partitions = e.get("SIGHTLINE_SPARK_SHUFFLE_PARTITIONS", "4")
+    if not spark_partitions.isdigit() or int(spark_partitions) < 1:
+        raise ConfigurationError(
+            f"SIGHTLINE_SPARK_SHUFFLE_PARTITIONS is {spark_partitions!r}: "
+            "it must be a whole number of 1 or more"
+        )
     return Config(
         env=env,
         database_url=database_url,
@@ -78,7 +90,34 @@ def load(environ: dict[str, str] | None = None) -> Config:
         linkage_engine=engine,
         var_dir=var_dir,
         debug=env == "development" and e.get("SIGHTLINE_DEBUG", "0") == "1",
+        spark_master=e.get("SIGHTLINE_SPARK_MASTER") or "local[2]",
+        spark_driver_memory=e.get("SIGHTLINE_SPARK_DRIVER_MEMORY") or "1g",
+        spark_shuffle_partitions=int(spark_partitions),
+        spark_checkpoint_dir=Path(
+            e.get("SIGHTLINE_SPARK_CHECKPOINT_DIR") or var_dir / "spark"
+        ).resolve(),
+        spark_conf=_spark_conf(e.get("SIGHTLINE_SPARK_CONF", "")),
     )
+
+
+def _spark_conf(text: str) -> tuple[tuple[str, str], ...]:
+    """Extra Spark settings as ``key=value`` pairs separated by semicolons.
+
+    Semicolons, not commas or spaces, because Spark values hold both (a list of
+    jars, JVM options).
+    """
+    pairs = []
+    for item in text.split(";"):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigurationError(
+                f"SIGHTLINE_SPARK_CONF has {item.strip()!r}: each setting must be key=value, "
+                "settings separated by semicolons"
+            )
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 def _local_secret(var_dir: Path) -> str:

@@ -10,7 +10,7 @@ import json
 import logging
 from typing import Any
 
-from sightline.linkage.engine import engine_db_api
+from sightline.linkage.engine import engine_db_api, engine_sql
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,8 @@ def pairs_score(
     # twins, not one child. Nor is a pair with too little to go on
     # (ENOUGH_TO_LINK). Such pairs are left for a person to decide (to come).
     agg = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-        f"""
+        engine_sql(
+            f"""
         SELECT least(ap_id_l, ap_id_r) AS a, greatest(ap_id_l, ap_id_r) AS b,
                max(CASE WHEN ({splink_model.GIVEN_NAMES_DISAGREE})
                         OR NOT coalesce({splink_model.ENOUGH_TO_LINK}, FALSE)
@@ -112,7 +113,8 @@ def pairs_score(
                count(*) AS n
         FROM {predictions.physical_name}
         GROUP BY 1, 2
-        """,
+        """
+        ),
         output_type="splink_df",
     )
     records = agg.as_record_list()

@@ -1,8 +1,9 @@
 """The Splink model: comparisons and blocking designed for children's records.
 
-Every SQL condition here is written in DuckDB's dialect and marked so, so that
-Splink (through sqlglot) can translate it for Spark; nothing here is engine
-specific beyond that. Column names are those of the table
+Every SQL condition here is written in DuckDB's dialect: comparison levels go
+through :func:`sightline.linkage.engine.engine_sql` and blocking rules are
+marked as DuckDB's for Splink to translate, so nothing here is engine
+specific. Column names are those of the table
 :func:`sightline.linkage.services` exports: one row per identity variant of one
 agency person.
 """
@@ -17,11 +18,15 @@ from splink.blocking_rule_library import CustomRule
 from splink.comparison_library import CustomComparison
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from sightline.linkage.engine import engine_sql
+
 DIALECT = "duckdb"
 
 
 def _level(sql: str, label: str, **extra: Any) -> Any:
-    level = cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=DIALECT)
+    # engine_sql translates for the engine in use, and fixes what sqlglot
+    # (which Splink would use) gets wrong for Spark.
+    level = cll.CustomLevel(engine_sql(sql), label_for_charts=label)
     return level.configure(**extra) if extra else level
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sightline.linkage.engine import engine_check
 from sightline.linkage.selectors import links_score_against_truth
 from sightline.linkage.services import link_run_record_scores, linkage_run_full
 
@@ -32,10 +33,10 @@ class Command(BaseCommand):
         truth_dir: Path | None = options.get("score")
         if truth_dir is not None and not (truth_dir / "truth" / "persons.csv").is_file():
             raise CommandError(f"no truth/persons.csv in {truth_dir}")
-        try:
-            result = linkage_run_full()
-        except NotImplementedError as exc:  # an engine not built yet (Spark)
-            raise CommandError(str(exc)) from exc
+        # Before any work: a missing pyspark or Java is a configuration error
+        # (EngineUnavailable), which the sightline command reports with exit 2.
+        engine_check()
+        result = linkage_run_full()
         run = result.run
         self.stdout.write(
             f"agency persons {run.agency_persons:,} ({run.agency_persons_created:,} new), "
