@@ -10,7 +10,7 @@ import json
 import logging
 from typing import Any
 
-from sightline.linkage.engine import engine_db_api, engine_sql
+from sightline.linkage.engine import engine_db_api, engine_sql, engine_u_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def pairs_score(
         )
     # u from random pairs, which for this many records are almost all non-matches.
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(5e6, max(1e5, n * n / 4)), seed=7
+        max_pairs=min(5e6, max(1e5, n * n / 4)), seed=7, num_chunks=engine_u_chunks()
     )
     for rule, label in zip(
         splink_model.training_rules(), splink_model.TRAINING_RULE_LABELS, strict=True
