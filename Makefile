@@ -13,7 +13,7 @@ GOVUK_DIST := frontend/node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := src/sightline/web/static/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend run demo test test-sqlite test-postgres lint format bench clean
+.PHONY: help install frontend run demo test test-sqlite test-postgres test-spark lint format bench clean
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ test-postgres: install ## the test suite on PostgreSQL (skipped when none is rea
 	else \
 		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable: skipping the PostgreSQL run" >&2; \
 	fi
+
+test-spark: install ## the linkage engine tests on Spark local[2], on SQLite (needs Java 17+)
+	SIGHTLINE_ENV=test SIGHTLINE_LINKAGE_ENGINE=spark DATABASE_URL=sqlite:///$(SIGHTLINE_VAR_DIR)/test.sqlite3 \
+		$(BIN)/pytest -q -p no:cacheprovider -m engine tests/linkage
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check src tests bench

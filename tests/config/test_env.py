@@ -26,10 +26,57 @@ def test_defaults_are_a_development_sqlite_database_under_var(tmp_path):
     assert load({"SIGHTLINE_VAR_DIR": str(tmp_path)}).secret_key == config.secret_key
 
 
+def test_spark_defaults_suit_two_local_cores_with_checkpoints_under_var(tmp_path):
+    config = load({"SIGHTLINE_VAR_DIR": str(tmp_path)})
+    assert config.spark_master == "local[2]"
+    assert config.spark_driver_memory == "1g"
+    assert config.spark_shuffle_partitions == 4
+    assert config.spark_checkpoint_dir == tmp_path / "spark"
+    assert config.spark_conf == ()
+
+
+def test_spark_settings_come_from_the_environment(tmp_path):
+    config = load(
+        {
+            "SIGHTLINE_VAR_DIR": str(tmp_path),
+            "SIGHTLINE_LINKAGE_ENGINE": "spark",
+            "SIGHTLINE_SPARK_MASTER": "spark://cluster:7077",
+            "SIGHTLINE_SPARK_DRIVER_MEMORY": "8g",
+            "SIGHTLINE_SPARK_SHUFFLE_PARTITIONS": "200",
+            "SIGHTLINE_SPARK_CHECKPOINT_DIR": str(tmp_path / "ckpt"),
+            "SIGHTLINE_SPARK_CONF": (
+                "spark.executor.memory=4g; spark.driver.extraJavaOptions=-Xss4m -Da=b,c"
+            ),
+        }
+    )
+    assert config.linkage_engine == "spark"
+    assert config.spark_master == "spark://cluster:7077"
+    assert config.spark_driver_memory == "8g"
+    assert config.spark_shuffle_partitions == 200
+    assert config.spark_checkpoint_dir == tmp_path / "ckpt"
+    # Values keep their spaces and commas: only semicolons separate settings.
+    assert config.spark_conf == (
+        ("spark.executor.memory", "4g"),
+        ("spark.driver.extraJavaOptions", "-Xss4m -Da=b,c"),
+    )
+
+
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
         ({"SIGHTLINE_ENV": "staging"}, "SIGHTLINE_ENV is 'staging'"),
+        (
+            {"SIGHTLINE_SPARK_SHUFFLE_PARTITIONS": "0"},
+            "SIGHTLINE_SPARK_SHUFFLE_PARTITIONS is '0'",
+        ),
+        (
+            {"SIGHTLINE_SPARK_SHUFFLE_PARTITIONS": "many"},
+            "SIGHTLINE_SPARK_SHUFFLE_PARTITIONS is 'many'",
+        ),
+        (
+            {"SIGHTLINE_SPARK_CONF": "spark.executor.memory=4g;spark.oops"},
+            "SIGHTLINE_SPARK_CONF has 'spark.oops'",
+        ),
         ({"SIGHTLINE_LINKAGE_ENGINE": "pandas"}, "SIGHTLINE_LINKAGE_ENGINE is 'pandas'"),
         ({"SIGHTLINE_ENV": "production"}, "SIGHTLINE_SECRET_KEY must be set"),
         (
