@@ -8,6 +8,7 @@ or Spark (Splink's SparkAPI, for partnerships that outgrow one machine).
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -17,8 +18,7 @@ from django.conf import settings
 
 from sightline.config.env import ConfigurationError
 
-# Functions DuckDB and Spark both have but sqlglot names for one only, or that
-# on Spark come from the similarity jar Splink ships (registered by SparkAPI).
+# DuckDB functions that Spark spells differently and sqlglot leaves as they are.
 _SPARK_FUNCTIONS = {"list_intersect": "array_intersect"}
 
 _spark_lock = threading.Lock()
@@ -58,8 +58,6 @@ def engine_check() -> None:
 
 
 def _java() -> str | None:
-    import os
-
     home = os.environ.get("JAVA_HOME")
     if home and (Path(home) / "bin" / "java").is_file():
         return str(Path(home) / "bin" / "java")
