@@ -47,25 +47,29 @@ def _pair(a: tuple[str, str], b: tuple[str, str]) -> CandidatePair:
     )
 
 
-def _ingest(cli: Callable[..., Any], write_feed: Callable[..., Any], records: list[Any]) -> None:
+def _ingest_pair(
+    cli: Callable[..., Any],
+    write_feed: Callable[..., Any],
+    tag: str,
+    given: tuple[str, str],
+    family: str,
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """One child's record at the health visitor and one at school; their (agency, local id)s."""
+    records = [
+        _child(HV, f"{tag}-1", f"{tag}-A", given[0], family),
+        _child(SCHOOL, f"{tag}-2", f"{tag}-B", given[1], family),
+    ]
     result = cli("ingest", str(write_feed(records)))
     assert result.code == 0, result.err
+    return (HV, f"{tag}-A"), (SCHOOL, f"{tag}-B")
 
 
 def test_a_pair_whose_given_names_disagree_waits_for_review_and_same_links_it_for_good(
     cli, ingested, write_feed
 ):
     # One girl, Poppy to her health visitor, known at school by her middle name.
-    _ingest(
-        cli,
-        write_feed,
-        [
-            _child(HV, "MN-1", "MN-A", "Poppy", "Quennell"),
-            _child(SCHOOL, "MN-2", "MN-B", "Florence", "Quennell"),
-        ],
-    )
+    hv, school = _ingest_pair(cli, write_feed, "MN", ("Poppy", "Florence"), "Quennell")
     assert cli("link", "--full").code == 0
-    hv, school = (HV, "MN-A"), (SCHOOL, "MN-B")
     assert _person(*hv) != _person(*school)  # the twin guard will not link on its own
 
     pair = _pair(hv, school)
@@ -93,16 +97,8 @@ def test_different_splits_a_wrong_link_and_every_later_run_keeps_them_apart(
     cli, ingested, write_feed
 ):
     # Two records that agree on everything the model sees: it links them.
-    _ingest(
-        cli,
-        write_feed,
-        [
-            _child(HV, "WL-1", "WL-A", "Orla", "Thackeray"),
-            _child(SCHOOL, "WL-2", "WL-B", "Orla", "Thackeray"),
-        ],
-    )
+    hv, school = _ingest_pair(cli, write_feed, "WL", ("Orla", "Orla"), "Thackeray")
     assert cli("link", "--full").code == 0
-    hv, school = (HV, "WL-A"), (SCHOOL, "WL-B")
     assert _person(*hv) == _person(*school)
     pair = _pair(hv, school)
     assert pair.band == "linked"
@@ -122,56 +118,42 @@ def test_different_splits_a_wrong_link_and_every_later_run_keeps_them_apart(
 
 
 def test_split_and_merge_keep_the_id_history(cli, ingested, write_feed):
-    _ingest(
-        cli,
-        write_feed,
-        [
-            _child(HV, "SM-1", "SM-A", "Ivy", "Lambourne"),
-            _child(SCHOOL, "SM-2", "SM-B", "Ivy", "Lambourne"),
-        ],
-    )
+    hv, school = _ingest_pair(cli, write_feed, "SM", ("Ivy", "Ivy"), "Lambourne")
     assert cli("link", "--full").code == 0
-    original = _person(HV, "SM-A")
-    assert _person(SCHOOL, "SM-B") == original
+    original = _person(*hv)
+    assert _person(*school) == original
 
     split = cli(
-        "link", "split", original, f"{SCHOOL}:SM-B",
+        "link", "split", original, ":".join(school),
         "--by", "A. Reviewer", "--reason", "different child, same name",
     )  # fmt: skip
     assert split.code == 0, split.err
-    parted = _person(SCHOOL, "SM-B")
-    assert parted != original and _person(HV, "SM-A") == original
+    parted = _person(*school)
+    assert parted != original and _person(*hv) == original
     history = cli("link", "history", parted)
     assert f"{parted} split from {original}" in history.out
     assert "different child, same name" in history.out
 
     assert cli("link", "--full").code == 0
-    assert _person(SCHOOL, "SM-B") == parted  # the split holds, and so does the new id
+    assert _person(*school) == parted  # the split holds, and so does the new id
 
     merged = cli(
         "link", "merge", original, parted,
         "--by", "B. Reviewer", "--reason", "birth certificate: one child after all",
     )  # fmt: skip
     assert merged.code == 0, merged.err
-    assert _person(HV, "SM-A") == _person(SCHOOL, "SM-B")
+    assert _person(*hv) == _person(*school)
     change = PersonChange.objects.get(kind="merged_into")
     assert change.decision is not None and change.decision.kind == "merge"
     assert "merged into" in cli("link", "history", change.person.public_id).out
     assert cli("link", "--full").code == 0
-    assert _person(HV, "SM-A") == _person(SCHOOL, "SM-B")
+    assert _person(*hv) == _person(*school)
 
 
 def test_show_explains_a_pair_with_each_comparisons_weight(cli, ingested, write_feed):
-    _ingest(
-        cli,
-        write_feed,
-        [
-            _child(HV, "EX-1", "EX-A", "Poppy", "Quennell"),
-            _child(SCHOOL, "EX-2", "EX-B", "Florence", "Quennell"),
-        ],
-    )
+    hv, school = _ingest_pair(cli, write_feed, "EX", ("Poppy", "Florence"), "Quennell")
     assert cli("link").code == 0
-    pair = _pair((HV, "EX-A"), (SCHOOL, "EX-B"))
+    pair = _pair(hv, school)
     ex = pair.explanation
     names = [c["comparison"] for c in ex["comparisons"]]
     assert names == ["nhs_number", "upn", "given_name", "family_name", "dob", "postcode", "sex"]
@@ -194,24 +176,17 @@ def test_show_explains_a_pair_with_each_comparisons_weight(cli, ingested, write_
 
 
 def test_a_decision_without_a_reason_is_refused_and_says_which_field(cli, ingested, write_feed):
-    _ingest(
-        cli,
-        write_feed,
-        [
-            _child(HV, "NR-1", "NR-A", "Poppy", "Quennell"),
-            _child(SCHOOL, "NR-2", "NR-B", "Florence", "Quennell"),
-        ],
-    )
+    hv, school = _ingest_pair(cli, write_feed, "NR", ("Poppy", "Florence"), "Quennell")
     assert cli("link").code == 0
-    pair = _pair((HV, "NR-A"), (SCHOOL, "NR-B"))
+    pair = _pair(hv, school)
     result = cli("link", "review", "decide", str(pair.pk), "same", "--by", "A. Reviewer")
     assert result.code == 2
     assert "--reason is required" in result.err
-    blank = cli("link", "merge", _person(HV, "NR-A"), _person(SCHOOL, "NR-B"), "--by", "X",
+    blank = cli("link", "merge", _person(*hv), _person(*school), "--by", "X",
                 "--reason", "  ")  # fmt: skip
     assert blank.code == 2 and "--reason" in blank.err
     assert not LinkDecision.objects.exists()
-    assert _person(HV, "NR-A") != _person(SCHOOL, "NR-B")
+    assert _person(*hv) != _person(*school)
 
 
 def test_the_newest_decision_wins_and_same_overrides_conflicting_identifiers():

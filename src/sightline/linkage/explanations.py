@@ -20,7 +20,6 @@ class ComparisonColumns:
     """Where one comparison's parts sit in the predictions, and its level labels."""
 
     name: str
-    description: str
     gamma: str
     weights: tuple[str, ...]  # the match weight, then the term-frequency adjustment if any
     labels: dict[int, str]
@@ -33,7 +32,6 @@ def comparison_columns(linker: Any) -> list[ComparisonColumns]:
         found.append(
             ComparisonColumns(
                 name=cc.output_column_name,
-                description=cc.comparison_description,
                 gamma=cc._gamma_column_name,
                 weights=tuple(cc._match_weight_columns_to_sum),
                 labels={
@@ -60,7 +58,11 @@ def explanation_select(comparisons: list[ComparisonColumns]) -> str:
 def explanation_from_row(
     row: dict[str, Any], comparisons: list[ComparisonColumns]
 ) -> dict[str, Any]:
-    """One pair's explanation as stored on ``CandidatePair.explanation``."""
+    """One pair's explanation as stored on ``CandidatePair.explanation``.
+
+    Kept lean (no descriptions; a name's frequency adjustment folded into its
+    weight): a run stores one for every link, so each byte counts many times.
+    """
     parts = []
     total_of_parts = 0.0
     for c in comparisons:
@@ -71,10 +73,8 @@ def explanation_from_row(
         parts.append(
             {
                 "comparison": c.name,
-                "description": c.description,
                 "level": c.labels.get(gamma, str(gamma)),
                 "weight": round(weight, 3),
-                "tf_adjustment": round(sum(weights[1:]), 3),
                 "left": _text(row.get(f"{c.name}_l")),
                 "right": _text(row.get(f"{c.name}_r")),
             }
