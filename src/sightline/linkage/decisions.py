@@ -31,6 +31,7 @@ from sightline.linkage.models import (
     Person,
 )
 from sightline.linkage.scoring import Candidate
+from sightline.linkage.selectors import link_run_latest_full
 
 
 class DecisionError(ValueError):
@@ -45,6 +46,7 @@ def candidate_pairs_store(
     ``refused``: linked pairs (a < b) that clustering did not join (conflicting
     identifiers, or a decision), stored in the refused band.
     """
+    # Only the latest full run's pairs are current; older ones would only grow the table.
     CandidatePair.objects.exclude(run=run).delete()
     rows = []
     for c in candidates:
@@ -193,7 +195,7 @@ def _apply(*, decision: LinkDecision, touched: Sequence[int]) -> None:
     )
     current.update({m: None for m in touched if m not in current})
     members = set(current)
-    run = LinkRun.objects.filter(status=LinkRun.Status.COMPLETE).first()
+    run = link_run_latest_full()
     edges = []
     if run is not None:
         linked = CandidatePair.objects.filter(

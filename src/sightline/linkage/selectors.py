@@ -80,8 +80,17 @@ def agency_person_get(*, agency: str, local_id: str) -> AgencyPerson | None:
     )
 
 
+def link_run_latest_full() -> LinkRun | None:
+    """The latest complete full run: the one whose candidate pairs are current.
+
+    Only full runs score every pair and store candidate pairs; an incremental
+    run after it leaves them standing.
+    """
+    return LinkRun.objects.filter(status=LinkRun.Status.COMPLETE, kind="full").first()
+
+
 def _pairs_of_latest_run() -> QuerySet[CandidatePair]:
-    run = LinkRun.objects.filter(status=LinkRun.Status.COMPLETE).first()
+    run = link_run_latest_full()
     return CandidatePair.objects.filter(run=run).select_related(
         "agency_person_a__agency",
         "agency_person_a__person",
