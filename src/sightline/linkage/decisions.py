@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sightline.linkage.clustering import Constraint, clusters_from_links, persons_assign
@@ -48,28 +49,30 @@ def candidate_pairs_store(
     """
     # Only the latest full run's pairs are current; older ones would only grow the table.
     CandidatePair.objects.exclude(run=run).delete()
+    refused_reason = (
+        "not joined: it would give one person two different NHS numbers or UPNs, "
+        "or a person decided these are not the same"
+    )
     rows = []
     for c in candidates:
         band, reason = c.band, c.guard_reason
         if band == CandidatePair.Band.LINKED and (c.a, c.b) in refused:
-            band = CandidatePair.Band.REFUSED
-            reason = (
-                "not joined: it would give one person two different NHS numbers or UPNs, "
-                "or a person decided these are not the same"
-            )
-        rows.append(
-            CandidatePair(
-                run=run,
-                agency_person_a_id=c.a,
-                agency_person_b_id=c.b,
-                band=band,
-                probability=c.probability,
-                guard_reason=reason,
-                explanation=c.explanation,
-            )
-        )
-    CandidatePair.objects.bulk_create(rows, batch_size=2000)
-    return sum(1 for r in rows if r.band != CandidatePair.Band.LINKED)
+            band, reason = CandidatePair.Band.REFUSED, refused_reason
+        rows.append((run.pk, c.a, c.b, band, c.probability, reason, _json(c.explanation)))
+    # One row per link as well as per doubt: a large run stores millions, where
+    # building a model instance per row (bulk_create) costs more than the insert.
+    sql = (
+        "INSERT INTO linkage_candidatepair (run_id, agency_person_a_id, agency_person_b_id,"
+        " band, probability, guard_reason, explanation) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+    return sum(1 for r in rows if r[3] != CandidatePair.Band.LINKED)
+
+
+def _json(value: dict[str, Any]) -> str:
+    return orjson.dumps(value).decode()
 
 
 def decision_constraints() -> list[Constraint]:
