@@ -202,3 +202,34 @@ def test_the_newest_decision_wins_and_same_overrides_conflicting_identifiers():
     chain = [Constraint(1, 3, True), Constraint(3, 2, True), Constraint(1, 2, False)]
     clusters, _ = clusters_from_links([1, 2, 3], [], ids, constraints=chain)
     assert clusters == [[1, 2, 3]]
+
+
+def test_a_run_that_merges_or_splits_persons_writes_their_history():
+    from sightline.feeds.models import Agency
+    from sightline.linkage.clustering import persons_assign
+    from sightline.linkage.models import LinkRun
+
+    agency = Agency.objects.create(code="test-agency")
+    a, b, c = (AgencyPerson.objects.create(agency=agency, local_id=f"L{i}").pk for i in range(3))
+
+    def current() -> dict[int, int | None]:
+        return dict(AgencyPerson.objects.values_list("pk", "person_id"))
+
+    persons_assign(clusters=[[a, b], [c]], current=current())
+    first = current()
+    assert not PersonChange.objects.exists()  # new persons are not changes
+
+    run = LinkRun.objects.create(
+        started_at="2026-01-01T00:00Z", engine="duckdb", match_threshold=0.99
+    )
+    persons_assign(clusters=[[a, b, c]], current=current(), run=run)
+    merged = PersonChange.objects.get()
+    assert (merged.person_id, merged.kind, merged.other_id) == (first[c], "merged_into", first[a])
+    assert (merged.agency_persons, merged.run) == (1, run)
+
+    # The larger part keeps the id; the one split off gets a new id, traced back.
+    persons_assign(clusters=[[a], [b, c]], current=current(), run=run)
+    after = current()
+    assert after[b] == after[c] == first[a]
+    split = PersonChange.objects.get(kind="split_from")
+    assert (split.person_id, split.other_id, split.agency_persons) == (after[a], first[a], 1)
