@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
-from sightline.linkage.models import AgencyPerson, Person
+from django.utils import timezone
+
+from sightline.linkage.models import AgencyPerson, LinkDecision, LinkRun, Person, PersonChange
+
+
+class Constraint(NamedTuple):
+    """A person's ruling on two agency persons: one person (same) or never one (not same)."""
+
+    a: int
+    b: int
+    same: bool
 
 
 def identifiers_of(cols: dict[str, list[Any]]) -> dict[int, frozenset[str]]:
@@ -35,8 +45,16 @@ def clusters_from_links(
     nodes: Iterable[int],
     edges: Iterable[tuple[int, int, float]],
     identifiers: dict[int, frozenset[str]],
+    *,
+    constraints: Sequence[Constraint] = (),
 ) -> tuple[list[list[int]], int]:
     """Cluster by links, strongest first, never joining groups whose identifiers conflict.
+
+    Decisions come first (``constraints``, newest first): a "same" joins its two
+    groups whatever their identifiers say (a person looked and knows better),
+    unless a newer "not same" already stands between them; a "not same" stands
+    unless newer "same" decisions have already joined the two. Then links that
+    would cross a standing "not same" are skipped like conflicting ones.
 
     Plain connected components let one wrong or weak link chain two children
     together through a third record (twins, through a sibling's school record).
@@ -54,29 +72,61 @@ def clusters_from_links(
             x = parent[x]
         return x
 
+    apart: dict[int, set[int]] = {}  # root -> members of groups it must never join
+
+    def kept_apart(ra: int, rb: int) -> bool:
+        return any(find(x) == rb for x in apart.get(ra, ()))
+
+    def join(ra: int, rb: int) -> None:
+        root, other = min(ra, rb), max(ra, rb)
+        parent[other] = root
+        held[root] = held[root] | held.pop(other)
+        if other in apart:
+            apart.setdefault(root, set()).update(apart.pop(other))
+
+    for c in constraints:
+        for n in (c.a, c.b):
+            if n not in parent:
+                parent[n] = n
+                held[n] = identifiers.get(n, frozenset())
+        ra, rb = find(c.a), find(c.b)
+        if ra == rb or kept_apart(ra, rb):
+            continue  # a newer decision already settled it
+        if c.same:
+            join(ra, rb)
+        else:
+            apart.setdefault(ra, set()).add(c.b)
+            apart.setdefault(rb, set()).add(c.a)
+
     refused = 0
     for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
         ra, rb = find(a), find(b)
-        if ra == rb:
+        if ra == rb or kept_apart(ra, rb):
             continue
         if _conflict(held[ra], held[rb]):
             refused += 1
             continue
-        root, other = min(ra, rb), max(ra, rb)
-        parent[other] = root
-        held[root] = held[root] | held.pop(other)
+        join(ra, rb)
     groups: dict[int, list[int]] = {}
     for n in parent:
         groups.setdefault(find(n), []).append(n)
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0]), refused
 
 
-def persons_assign(*, clusters: list[list[int]], current: dict[int, int | None]) -> tuple[int, int]:
+def persons_assign(
+    *,
+    clusters: list[list[int]],
+    current: dict[int, int | None],
+    run: LinkRun | None = None,
+    decision: LinkDecision | None = None,
+) -> tuple[int, int]:
     """Give every cluster a person, keeping ids stable; return (created, memberships changed).
 
     A cluster keeps the person most of its members already belong to. When two
     clusters want the same person (a split), the one holding more of its members
     keeps it and the other gets a new one, so an id never means two people.
+    Every merge and split is written to the persons' history (PersonChange),
+    with the run or decision that made it.
     """
     claims: list[tuple[int, int, int]] = []  # (-count, person, cluster index)
     for i, members in enumerate(clusters):
@@ -107,4 +157,43 @@ def persons_assign(*, clusters: list[list[int]], current: dict[int, int | None])
             if current.get(m) != chosen[i]:
                 changed.append(AgencyPerson(pk=m, person_id=chosen[i]))
     AgencyPerson.objects.bulk_update(changed, ["person"], batch_size=2000)
+    PersonChange.objects.bulk_create(
+        _person_changes(clusters, current, chosen, run=run, decision=decision), batch_size=2000
+    )
     return len(fresh), len(changed)
+
+
+def _person_changes(
+    clusters: list[list[int]],
+    current: dict[int, int | None],
+    chosen: dict[int, int],
+    *,
+    run: LinkRun | None,
+    decision: LinkDecision | None,
+) -> list[PersonChange]:
+    """The history rows for members that moved from one person to another.
+
+    A person none of whose members kept it was merged into each person that took
+    them; a person that took members another still-existing person held was
+    split from it.
+    """
+    kept = set(chosen.values())
+    now = timezone.now()
+    found = []
+    for i, members in enumerate(clusters):
+        target = chosen[i]
+        moved = Counter(p for m in members if (p := current.get(m)) is not None and p != target)
+        for source, count in sorted(moved.items()):
+            merged = source not in kept
+            found.append(
+                PersonChange(
+                    person_id=source if merged else target,
+                    kind=PersonChange.Kind.MERGED_INTO if merged else PersonChange.Kind.SPLIT_FROM,
+                    other_id=target if merged else source,
+                    agency_persons=count,
+                    run=run,
+                    decision=decision,
+                    at=now,
+                )
+            )
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 
 from sightline.feeds.models import Agency
@@ -98,6 +99,9 @@ class LinkRun(models.Model):
         help_text="Pairs above the threshold not linked: twin or evidence guard",
     )
     memberships_changed = models.IntegerField(default=0)
+    review_pairs = models.IntegerField(
+        default=0, help_text="Pairs left for a person to decide: review, held or refused bands"
+    )
     match_threshold = models.FloatField(help_text="Match probability at or above which to link")
     model_json = models.TextField(blank=True, help_text="The trained Splink model")
     # Pairwise figures against a known truth, when the run was scored (synthetic data only).
@@ -110,3 +114,124 @@ class LinkRun(models.Model):
 
     def __str__(self) -> str:
         return f"link run {self.pk} ({self.status})"
+
+
+class CandidatePair(models.Model):
+    """A pair of agency persons a run scored high enough to link or to show a reviewer.
+
+    Kept for the latest run only (each run replaces the last run's pairs): the
+    review queue and the explanations are about the model as it stands now. The
+    explanation is the match weight of each comparison, with the level it
+    reached, for the best pair of the two agency persons' identity variants.
+    """
+
+    class Band(models.TextChoices):
+        LINKED = "linked", "Linked automatically"
+        REVIEW = "review", "Between the thresholds: for a person to decide"
+        HELD = "held", "Above the match threshold, held back by the twin or evidence guard"
+        REFUSED = "refused", "Linked by score, refused by clustering (identifiers or a decision)"
+
+    run = models.ForeignKey(LinkRun, on_delete=models.CASCADE, related_name="candidate_pairs")
+    agency_person_a = models.ForeignKey(AgencyPerson, on_delete=models.CASCADE, related_name="+")
+    agency_person_b = models.ForeignKey(AgencyPerson, on_delete=models.CASCADE, related_name="+")
+    band = models.CharField(max_length=8, choices=Band.choices)
+    probability = models.FloatField(help_text="Match probability of the best variant pair")
+    guard_reason = models.TextField(blank=True, help_text="Why it was not linked automatically")
+    explanation = models.JSONField(
+        default=dict, help_text="Match weight and level of each comparison, the prior, the total"
+    )
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "agency_person_a", "agency_person_b"], name="candidatepair_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "band"], name="candidatepair_run_band")]
+
+    def __str__(self) -> str:
+        return f"pair {self.pk} ({self.band}, {self.probability:.3f})"
+
+
+class LinkDecision(models.Model):
+    """A person's ruling on who is who. Every later run honours it; the newest wins."""
+
+    class Kind(models.TextChoices):
+        SAME = "same", "The same person"
+        DIFFERENT = "different", "Not the same person"
+        SPLIT = "split", "Split a person"
+        MERGE = "merge", "Merge two persons"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    decided_by = models.CharField(max_length=200, help_text="Who decided, as they gave their name")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            # A decision nobody can account for is not one: who and why are required.
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="linkdecision_reason_required"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=""), name="linkdecision_decided_by_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"decision {self.pk} ({self.kind} by {self.decided_by})"
+
+
+class LinkDecisionMember(models.Model):
+    """An agency person a decision is about, and its side.
+
+    same/merge: both sides are one person. different: side a is not side b.
+    split: side a (split off, kept together) is not side b (the rest).
+    """
+
+    class Side(models.TextChoices):
+        A = "a", "A"
+        B = "b", "B"
+
+    decision = models.ForeignKey(LinkDecision, on_delete=models.CASCADE, related_name="members")
+    agency_person = models.ForeignKey(AgencyPerson, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=1, choices=Side.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "agency_person"], name="linkdecisionmember_unique"
+            ),
+        ]
+
+
+class PersonChange(models.Model):
+    """One step in a person id's history: its members merged into another, or split from one.
+
+    ``merged_into``: ``person`` lost all its members to ``other`` (the id stays,
+    empty, so that anyone quoting it can be told where the child went).
+    ``split_from``: ``person`` took members that ``other`` held before.
+    """
+
+    class Kind(models.TextChoices):
+        MERGED_INTO = "merged_into", "Merged into"
+        SPLIT_FROM = "split_from", "Split from"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    other = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    agency_persons = models.IntegerField(help_text="How many agency persons moved")
+    run = models.ForeignKey(LinkRun, null=True, blank=True, on_delete=models.SET_NULL)
+    decision = models.ForeignKey(LinkDecision, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.other_id}"

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from sightline.linkage.engine import engine_db_api, engine_sql, engine_u_chunks
+from sightline.linkage.explanations import (
+    comparison_columns,
+    explanation_from_row,
+    explanation_select,
+)
 
 logger = logging.getLogger(__name__)
 
 # Auto-link at or above this match probability. Precision matters more than
 # recall (a false link puts one child's history in another child's file), so
-# the bar is high; pairs below it stay apart until a reviewer links them (to come).
+# the bar is high; pairs below it stay apart until a reviewer links them.
 MATCH_THRESHOLD = 0.99
+# Pairs from here up to MATCH_THRESHOLD, and pairs above it that the twin or
+# evidence guard held back, are listed for a person to decide; never linked
+# without one.
+REVIEW_THRESHOLD = 0.7
 # Below this many identity variants there are too few pairs to estimate the
 # model from (the prior and the m values go to 0 or 1), so nothing is linked
 # and the run says so.
@@ -26,15 +36,34 @@ MIN_VARIANTS_TO_TRAIN = 100
 PREDICT_FLOOR = 0.5
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A pair of agency persons (a < b) at or above REVIEW_THRESHOLD, with its explanation.
+
+    ``band`` is ``linked`` (auto-linked, if clustering agrees), ``held`` (above
+    the match threshold but held back by a guard) or ``review`` (between the
+    thresholds).
+    """
+
+    a: int
+    b: int
+    band: str
+    probability: float
+    guard_reason: str
+    explanation: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
 def pairs_score(
     cols: dict[str, list[Any]],
-) -> tuple[list[tuple[int, int, float]], int, int, str, list[str]]:
+) -> tuple[list[tuple[int, int, float]], int, int, str, list[str], list[Candidate]]:
     """Train and predict.
 
     Returns the linked agency-person pairs, the number of variant pairs scored
     at or above PREDICT_FLOOR,
     the number of agency-person pairs above the threshold held back by the twin
-    and evidence guards, the trained model as JSON, and what training could not do.
+    and evidence guards, the trained model as JSON, what training could not do,
+    and every agency-person pair at or above REVIEW_THRESHOLD as a Candidate
+    (the linked ones included, for their explanations).
     """
     import pyarrow as pa  # type: ignore[import-untyped]
     from splink import Linker
@@ -43,7 +72,7 @@ def pairs_score(
     from sightline.linkage import splink_model
 
     if len(cols["unique_id"]) < MIN_VARIANTS_TO_TRAIN:
-        return [], 0, 0, "", []
+        return [], 0, 0, "", [], []
     table = pa.table(
         {
             **cols,
@@ -101,7 +130,7 @@ def pairs_score(
     # "else" level) is never auto-linked, however well the rest agrees:
     # same surname, birth date and address with different given names are
     # twins, not one child. Nor is a pair with too little to go on
-    # (ENOUGH_TO_LINK). Such pairs are left for a person to decide (to come).
+    # (ENOUGH_TO_LINK). Such pairs are left for a person to decide.
     agg = linker.misc.query_sql(  # type: ignore[no-untyped-call]
         engine_sql(
             f"""
@@ -129,7 +158,77 @@ def pairs_score(
         for r in records
         if r["p_any"] >= MATCH_THRESHOLD and (r["p"] is None or r["p"] < MATCH_THRESHOLD)
     )
-    return linked, scored, held_back, json.dumps(model_json, sort_keys=True), notes
+    candidates = _candidates(linker, predictions.physical_name)
+    return linked, scored, held_back, json.dumps(model_json, sort_keys=True), notes, candidates
+
+
+def _guard_reason_sql() -> str:
+    """Why a pair of variants may not be auto-linked, whatever its score (NULL: it may)."""
+    from sightline.linkage import splink_model
+
+    return f"""
+    CASE WHEN ({splink_model.GIVEN_NAMES_DISAGREE})
+         THEN 'given names disagree and no identifier is shared (twins or siblings?)'
+         WHEN NOT coalesce({splink_model.ENOUGH_TO_LINK}, FALSE)
+         THEN 'too little to go on: no shared identifier, nor given name and date of birth'
+    END"""
+
+
+def _candidates(linker: Any, predictions: str) -> list[Candidate]:
+    """Each agency-person pair at or above REVIEW_THRESHOLD, banded, with its best variant pair.
+
+    The best variant pair is the one the band rests on: for a linked pair the
+    strongest that passes the guards; otherwise the strongest of all, which for
+    a held pair is the one a guard stopped.
+    """
+    comparisons = comparison_columns(linker)
+    rows = linker.misc.query_sql(
+        engine_sql(
+            f"""
+        SELECT * FROM (
+            SELECT *,
+                   row_number() OVER (
+                       PARTITION BY a, b
+                       ORDER BY CASE WHEN guard IS NULL AND match_probability >= {MATCH_THRESHOLD}
+                                     THEN 0 ELSE 1 END,
+                                match_probability DESC, unique_id_l, unique_id_r
+                   ) AS rank_in_pair,
+                   max(match_probability) OVER (PARTITION BY a, b) AS p_any
+            FROM (
+                SELECT least(ap_id_l, ap_id_r) AS a, greatest(ap_id_l, ap_id_r) AS b,
+                       unique_id_l, unique_id_r, match_weight, match_probability,
+                       {_guard_reason_sql()} AS guard
+                       {explanation_select(comparisons)}
+                FROM {predictions}
+            ) AS scored
+        ) AS ranked
+        WHERE rank_in_pair = 1 AND p_any >= {REVIEW_THRESHOLD}
+        """
+        ),
+        output_type="splink_df",
+    ).as_record_list()
+    found = []
+    for r in rows:
+        p = float(r["match_probability"])
+        guard = r["guard"] or ""
+        if not guard and p >= MATCH_THRESHOLD:
+            band = "linked"
+        elif p >= MATCH_THRESHOLD:
+            band = "held"
+        else:
+            band = "review"
+        found.append(
+            Candidate(
+                a=int(r["a"]),
+                b=int(r["b"]),
+                band=band,
+                probability=p,
+                guard_reason=guard,
+                explanation=explanation_from_row(r, comparisons),
+            )
+        )
+    found.sort(key=lambda c: (c.a, c.b))
+    return found
 
 
 def _shares_an_identifier(cols: dict[str, list[Any]]) -> bool:

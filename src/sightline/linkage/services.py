@@ -14,6 +14,10 @@ A full run (:func:`linkage_run_full`):
 5. clusters agency persons by those links, strongest first, refusing any join
    that would give one person two different valid NHS numbers (or UPNs), and
    gives each cluster a person, keeping the id most of its members already had.
+   People's decisions (:mod:`sightline.linkage.decisions`) come before any
+   link: "same" joins, "not same" keeps apart, the newest winning;
+6. keeps every pair at or above the review threshold, with the match weight of
+   each comparison, for the review queue and its explanations.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sightline.linkage.clustering import clusters_from_links, identifiers_of, persons_assign
+from sightline.linkage.decisions import candidate_pairs_store, decision_constraints
 from sightline.linkage.engine import engine_name
 from sightline.linkage.models import AgencyPerson, LinkRun
 from sightline.linkage.scoring import MATCH_THRESHOLD, MIN_VARIANTS_TO_TRAIN, pairs_score
@@ -54,10 +59,17 @@ def linkage_run_full() -> LinkResult:
             for pk, a, lid in AgencyPerson.objects.values_list("pk", "agency_id", "local_id")
         }
         cols = variants_export(ap_ids=ap_ids)
-        links, scored, held_back, model_json, notes = pairs_score(cols)
-        clusters, refused = clusters_from_links(current, links, identifiers_of(cols))
+        links, scored, held_back, model_json, notes, candidates = pairs_score(cols)
+        clusters, refused = clusters_from_links(
+            current, links, identifiers_of(cols), constraints=decision_constraints()
+        )
+        cluster_of = {m: i for i, members in enumerate(clusters) for m in members}
+        not_joined = {(a, b) for a, b, _ in links if cluster_of[a] != cluster_of[b]}
         with transaction.atomic():
-            persons_created, changed = persons_assign(clusters=clusters, current=current)
+            persons_created, changed = persons_assign(clusters=clusters, current=current, run=run)
+            run.review_pairs = candidate_pairs_store(
+                run=run, candidates=candidates, refused=not_joined
+            )
             run.agency_persons = len(current)
             run.agency_persons_created = created
             run.persons = len(clusters)

@@ -221,8 +221,9 @@ def settings() -> SettingsCreator:
         blocking_rules_to_generate_predictions=rules,
         additional_columns_to_retain=["ap_id"],
         # The compared columns (name_l, name_r) stay in the predictions: the twin
-        # guard reads the given names. Each comparison's match weight (mw_*) is
-        # kept regardless, for explanations.
+        # guard reads the given names. Each comparison's match weight (mw_*, and
+        # mw_tf_adj_* for name frequency) is kept for the explanations
+        # (linkage/explanations.py).
         retain_matching_columns=True,
-        retain_intermediate_calculation_columns=False,
+        retain_intermediate_calculation_columns=True,
     )
