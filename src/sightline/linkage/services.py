@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from sightline.linkage.clustering import clusters_from_links, identifiers_of, persons_assign
 from sightline.linkage.engine import engine_name
+from sightline.linkage.households import context_links, relationships_rebuild
 from sightline.linkage.models import AgencyPerson, LinkRun
 from sightline.linkage.scoring import MATCH_THRESHOLD, MIN_VARIANTS_TO_TRAIN, pairs_score
 from sightline.linkage.variants import agency_persons_sync, variants_export
@@ -55,9 +56,11 @@ def linkage_run_full() -> LinkResult:
         }
         cols = variants_export(ap_ids=ap_ids)
         links, scored, held_back, model_json, notes = pairs_score(cols)
+        links += context_links(nodes=current, links=links, cols=cols)
         clusters, refused = clusters_from_links(current, links, identifiers_of(cols))
         with transaction.atomic():
             persons_created, changed = persons_assign(clusters=clusters, current=current)
+            relationships_rebuild()
             run.agency_persons = len(current)
             run.agency_persons_created = created
             run.persons = len(clusters)
