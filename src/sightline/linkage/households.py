@@ -97,35 +97,40 @@ def relationships_rebuild() -> int:
         GROUP BY sap.id, rap.id, sap.person_id, rap.person_id, r.role
     """
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {t['rel']}")
+        cur.execute(f"DELETE FROM {t['rel']}")  # noqa: S608 - fixed names
         cur.execute(sql)
     return Relationship.objects.count()
 
 
-def _child_parent_pairs() -> list[tuple[int, int]]:
-    """(child agency person, parent agency person) for every current record that says so."""
+def _child_parent_pairs() -> list[tuple[int, int, str]]:
+    """(child, parent, role) agency persons for every current record that says so.
+
+    The role is the parent's as written (mother, father, ...), or ``parent`` when
+    an adult's record names the child under role ``child``.
+    """
     t = _tables()
     pairs_from = _PAIRS_FROM.format(**t)
     parent_roles = ", ".join(f"'{r}'" for r in PARENT_ROLES)
     sql = f"""
-        SELECT sap.id, rap.id {pairs_from}
+        SELECT sap.id, rap.id, r.role {pairs_from}
         WHERE s.role = 'subject' AND r.role IN ({parent_roles})
         UNION
-        SELECT rap.id, sap.id {pairs_from}
+        SELECT rap.id, sap.id, 'parent' {pairs_from}
         WHERE s.role = 'subject' AND r.role = '{CHILD}'
     """
     with connection.cursor() as cur:
         cur.execute(sql)
-        return [(int(c), int(p)) for c, p in cur.fetchall()]
+        return [(int(c), int(p), str(role)) for c, p, role in cur.fetchall()]
 
 
 class _Who:
     """What an agency person's identity variants say, for the context guards."""
 
-    __slots__ = ("dobs", "families", "givens", "ids", "sexes")
+    __slots__ = ("dobs", "families", "givens", "ids", "keys", "sexes")
 
     def __init__(self) -> None:
         self.givens: set[str] = set()
+        self.keys: set[str] = set()  # the given names' nickname and known-as keys
         self.families: set[str] = set()
         self.dobs: set[str] = set()
         self.sexes: set[str] = set()
@@ -137,6 +142,7 @@ def _whos(cols: dict[str, list[Any]]) -> dict[int, _Who]:
     rows = zip(
         cols["ap_id"],
         cols["given_name"],
+        cols["given_keys"],
         cols["family_parts"],
         cols["dob"],
         cols["sex"],
@@ -144,10 +150,11 @@ def _whos(cols: dict[str, list[Any]]) -> dict[int, _Who]:
         cols["upn"],
         strict=True,
     )
-    for ap, given, parts, dob, sex, nhs, upn in rows:
+    for ap, given, keys, parts, dob, sex, nhs, upn in rows:
         who = whos[ap]
         if given:
             who.givens.add(given.split(" ")[0])
+        who.keys.update(keys or ())
         who.families.update(parts or ())
         if dob:
             who.dobs.add(dob)
@@ -160,12 +167,13 @@ def _whos(cols: dict[str, list[Any]]) -> dict[int, _Who]:
     return whos
 
 
-def _one_child(group: list[_Who]) -> bool:
-    """True when nothing in a group of records says it holds two children.
+def _one(group: list[_Who], *, family: bool) -> bool:
+    """True when nothing in a group of records that share a first name says two people.
 
-    Every record in it shares a parent and a first name; on top of that it must
-    hold at most one date of birth and one sex, at most one valid NHS number
-    and UPN, and share a family name part wherever two records both have one.
+    At most one date of birth and one sex, at most one valid NHS number and
+    UPN, and (``family``) a shared family name part wherever two records both
+    have one. Adults are not held to the family name: mothers' names change
+    on marriage and separation, and the records keep both.
     """
     dobs = set().union(*(w.dobs for w in group))
     sexes = set().union(*(w.sexes for w in group))
@@ -176,7 +184,119 @@ def _one_child(group: list[_Who]) -> bool:
         if len({i for i in ids if i.startswith(kind)}) > 1:
             return False
     named = [w.families for w in group if w.families]
-    return all(named[0] & f for f in named[1:])
+    return not family or all(named[0] & f for f in named[1:])
+
+
+class _Graph:
+    """Clusters of agency persons (by the links so far) and who is whose child."""
+
+    def __init__(
+        self,
+        nodes: list[int],
+        links: list[tuple[int, int, float]],
+        identifiers: dict[int, frozenset[str]],
+        whos: dict[int, _Who],
+        pairs: list[tuple[int, int, str]],
+    ) -> None:
+        self.clusters, _ = clusters_from_links(nodes, links, identifiers)
+        cluster_of = {m: i for i, members in enumerate(self.clusters) for m in members}
+        self.whos = whos
+        self._who: dict[int, _Who] = {}
+        # parent cluster -> child clusters; child cluster -> {(role, parent cluster)}
+        self.children: dict[int, set[int]] = defaultdict(set)
+        self.parents: dict[int, set[tuple[str, int]]] = defaultdict(set)
+        for child, parent, role in pairs:
+            c, p = cluster_of.get(child), cluster_of.get(parent)
+            if c is not None and p is not None and c != p:
+                self.children[p].add(c)
+                self.parents[c].add((role, p))
+
+    def who(self, cluster: int) -> _Who:
+        found = self._who.get(cluster)
+        if found is None:
+            found = self._who[cluster] = _Who()
+            for m in self.clusters[cluster]:
+                w = self.whos.get(m)
+                if w is not None:
+                    found.givens |= w.givens
+                    found.keys |= w.keys
+                    found.families |= w.families
+                    found.dobs |= w.dobs
+                    found.sexes |= w.sexes
+                    found.ids |= w.ids
+        return found
+
+    def first(self, cluster: int) -> str | None:
+        """The cluster's one first name; None for none or several (left to the model)."""
+        givens = self.who(cluster).givens
+        return next(iter(givens)) if len(givens) == 1 else None
+
+    def link(self, group: list[int]) -> list[tuple[int, int, float]]:
+        head = self.clusters[group[0]][0]
+        return [(head, self.clusters[k][0], MATCH_THRESHOLD) for k in group[1:]]
+
+    def same_parents(self) -> list[tuple[int, int, float]]:
+        """One child's mothers (or fathers) with one first name are one parent."""
+        out: list[tuple[int, int, float]] = []
+        for parents in self.parents.values():
+            by: dict[tuple[str, str], list[int]] = defaultdict(list)
+            for role, p in parents:
+                first = self.first(p)
+                if role in ("mother", "father") and first is not None:
+                    by[(role, first)].append(p)
+            for group in by.values():
+                if len(group) > 1 and _one([self.who(p) for p in group], family=False):
+                    out += self.link(sorted(group))
+        return out
+
+    def same_households(self) -> list[tuple[int, int, float]]:
+        """Adults of one full name, each with a child of one full name, are one adult."""
+        by: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+        for parent, kids in self.children.items():
+            first = self.first(parent)
+            if first is None or not self.who(parent).families:
+                continue
+            for kid in kids:
+                kid_first = self.first(kid)
+                if kid_first is not None:
+                    for part in self.who(kid).families:
+                        by[(first, kid_first, part)].add(parent)
+        out: list[tuple[int, int, float]] = []
+        for adults in by.values():
+            group = sorted(adults)
+            if len(group) > 1 and _one([self.who(p) for p in group], family=True):
+                out += self.link(group)
+        return out
+
+    def same_children(self) -> list[tuple[int, int, float]]:
+        """One parent's children: one first name is one child; a "Baby" joins its birth date."""
+        out: list[tuple[int, int, float]] = []
+        for kids in self.children.values():
+            if len(kids) < 2:
+                continue
+            by_first: dict[str, list[int]] = defaultdict(list)
+            unnamed: dict[str, list[int]] = defaultdict(list)  # date of birth -> clusters
+            for k in sorted(kids):
+                first, w = self.first(k), self.who(k)
+                if first is not None:
+                    by_first[first].append(k)
+                elif not w.givens and len(w.dobs) == 1:
+                    unnamed[next(iter(w.dobs))].append(k)
+            for group in by_first.values():
+                # Oliver and Ollie can be two brothers: a first name that
+                # another of the parent's children shares a nickname with is
+                # not enough to say which of them a bare record means.
+                keys = set().union(*(self.who(k).keys for k in group))
+                if any(self.who(k).keys & keys for k in kids if k not in group):
+                    continue
+                if len(group) > 1 and _one([self.who(k) for k in group], family=True):
+                    out += self.link(group)
+            for dob, babies in unnamed.items():
+                born = [k for k in kids if self.who(k).givens and dob in self.who(k).dobs]
+                pair = [born[0], babies[0]] if len(born) == 1 == len(babies) else []
+                if pair and _one([self.who(k) for k in pair], family=True):
+                    out += self.link(pair)
+        return out
 
 
 def context_links(
@@ -185,67 +305,38 @@ def context_links(
     links: list[tuple[int, int, float]],
     cols: dict[str, list[Any]],
 ) -> list[tuple[int, int, float]]:
-    """Links the model could not make, justified by a shared parent; returned to add.
+    """Links the model could not make, justified by the family around them; returned to add.
 
     The model's own links are clustered first (provisionally, with the same
-    identifier guard as the final clustering) so that a parent named by many
-    agencies is one node. Then, among the children of each parent:
+    identifier guard as the final clustering) so that a person named by many
+    agencies is one node. Nothing joins two records with different first names,
+    and nothing joins a group that holds two dates of birth, two sexes, or two
+    valid NHS numbers or UPNs (:func:`_one`). Then, in two rounds:
 
-    - **named**: records with the same first name are one child when nothing
-      says otherwise (:func:`_one_child`: one date of birth, one sex, no two
-      valid NHS numbers or UPNs, a shared family name part). Different first
-      names are never joined, so twins (one mother, one birth date) stay two.
-    - **unnamed**: a record with no given name (a maternity "Baby"), one date of
-      birth and that parent joins the one named child born that day, only when
-      it is the parent's only unnamed record born that day and that child the
-      only named one: with twins there are two of each, and nothing is linked.
+    1. **adults**: one child's mothers (or fathers) with one first name are one
+       parent, whatever their family names (a maternity record before marriage,
+       an emergency department's after); and two adults of one first and family
+       name who each have a child of one first and family name are one adult
+       (the housing tenant with no date of birth, and the mother the health
+       records know).
+    2. **children**, after clustering again with those: one parent's children
+       with one first name and a shared family name part are one child (the
+       housing record naming "Tyler Bell" with nothing else); and a record with
+       no given name (a maternity "Baby") and one date of birth joins the one
+       named child of that parent born that day, only when it is that parent's
+       only unnamed record born that day: twins (one mother, one birth date,
+       two first names) give two of each, and nothing is linked.
 
     A context link carries the match threshold as its score, so every model
     link is applied before it and the identifier guard still refuses it.
     """
     if not CONTEXT_LINKS or not links:
         return []
-    clusters, _ = clusters_from_links(nodes, links, identifiers_of(cols))
-    cluster_of = {m: i for i, members in enumerate(clusters) for m in members}
-    children: dict[int, set[int]] = defaultdict(set)  # parent cluster -> child clusters
-    for child, parent in _child_parent_pairs():
-        if child in cluster_of and parent in cluster_of:
-            children[cluster_of[parent]].add(cluster_of[child])
+    nodes = list(nodes)
+    identifiers = identifiers_of(cols)
     whos = _whos(cols)
-    empty = _Who()
-
-    def who(cluster: int) -> _Who:
-        merged = _Who()
-        for m in clusters[cluster]:
-            w = whos.get(m, empty)
-            merged.givens |= w.givens
-            merged.families |= w.families
-            merged.dobs |= w.dobs
-            merged.sexes |= w.sexes
-            merged.ids |= w.ids
-        return merged
-
-    out: list[tuple[int, int, float]] = []
-    for parent, kids in children.items():
-        if len(kids) < 2:
-            continue
-        about = {k: who(k) for k in kids if k != parent}
-        by_first: dict[str, list[int]] = defaultdict(list)
-        for k, w in about.items():
-            if len(w.givens) == 1:  # a cluster under two first names is left to the model
-                by_first[next(iter(w.givens))].append(k)
-        for group in by_first.values():
-            if len(group) > 1 and _one_child([about[k] for k in group]):
-                first = clusters[group[0]][0]
-                out.extend((first, clusters[k][0], MATCH_THRESHOLD) for k in group[1:])
-        unnamed: dict[str, list[int]] = defaultdict(list)  # date of birth -> clusters
-        for k, w in about.items():
-            if not w.givens and len(w.dobs) == 1:
-                unnamed[next(iter(w.dobs))].append(k)
-        for dob, babies in unnamed.items():
-            born = [k for k, w in about.items() if w.givens and dob in w.dobs]
-            if len(babies) == 1 and len(born) == 1:
-                if _one_child([about[babies[0]], about[born[0]]]):
-                    out.append((clusters[born[0]][0], clusters[babies[0]][0], MATCH_THRESHOLD))
-    return out
-
+    pairs = _child_parent_pairs()
+    graph = _Graph(nodes, links, identifiers, whos, pairs)
+    adults = graph.same_parents() + graph.same_households()
+    graph = _Graph(nodes, links + adults, identifiers, whos, pairs)
+    return adults + graph.same_children()
