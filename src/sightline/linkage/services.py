@@ -10,10 +10,13 @@ A full run (:func:`linkage_run_full`):
    blocked pairs of variants;
 4. takes, for each pair of agency persons, the best-scoring pair of their
    variants that passes the twin and evidence guards, and links the pair when it
-   reaches the match threshold;
+   reaches the match threshold, and adds the links the family around a record
+   justifies (:func:`~sightline.linkage.households.context_links`);
 5. clusters agency persons by those links, strongest first, refusing any join
    that would give one person two different valid NHS numbers (or UPNs), and
-   gives each cluster a person, keeping the id most of its members already had.
+   gives each cluster a person, keeping the id most of its members already had;
+6. rebuilds who is named beside whom, resolved to persons
+   (:func:`~sightline.linkage.households.relationships_rebuild`).
 """
 
 from __future__ import annotations
