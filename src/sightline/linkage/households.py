@@ -126,11 +126,12 @@ def _child_parent_pairs() -> list[tuple[int, int, str]]:
 class _Who:
     """What an agency person's identity variants say, for the context guards."""
 
-    __slots__ = ("dobs", "families", "givens", "ids", "keys", "sexes")
+    __slots__ = ("dobs", "families", "givens", "ids", "keys", "postcodes", "sexes")
 
     def __init__(self) -> None:
         self.givens: set[str] = set()
         self.keys: set[str] = set()  # the given names' nickname and known-as keys
+        self.postcodes: set[str] = set()
         self.families: set[str] = set()
         self.dobs: set[str] = set()
         self.sexes: set[str] = set()
@@ -148,9 +149,10 @@ def _whos(cols: dict[str, list[Any]]) -> dict[int, _Who]:
         cols["sex"],
         cols["nhs_number"],
         cols["upn"],
+        cols["postcode"],
         strict=True,
     )
-    for ap, given, keys, parts, dob, sex, nhs, upn in rows:
+    for ap, given, keys, parts, dob, sex, nhs, upn, postcode in rows:
         who = whos[ap]
         if given:
             who.givens.add(given.split(" ")[0])
@@ -164,6 +166,8 @@ def _whos(cols: dict[str, list[Any]]) -> dict[int, _Who]:
             who.ids.add("nhs:" + nhs)
         if upn:
             who.ids.add("upn:" + upn)
+        if postcode:
+            who.postcodes.add(postcode)
     return whos
 
 
@@ -224,6 +228,7 @@ class _Graph:
                     found.dobs |= w.dobs
                     found.sexes |= w.sexes
                     found.ids |= w.ids
+                    found.postcodes |= w.postcodes
         return found
 
     def first(self, cluster: int) -> str | None:
@@ -299,6 +304,46 @@ class _Graph:
         return out
 
 
+    def same_birth(self) -> list[tuple[int, int, float]]:
+        """A "Baby" record joins the one named child born that day at that postcode.
+
+        For the babies no parent links: the record has no given name, one date
+        of birth, a postcode and a family name. It joins a named child only when
+        that child is the only named one born that day at that postcode, the
+        only one born that day under any family name part either holds (a twin
+        recorded at another address still counts), and the baby the only
+        unnamed record born that day at that postcode: with twins there are two.
+        """
+        named_at: dict[tuple[str, str], set[int]] = defaultdict(set)
+        named_as: dict[tuple[str, str], set[int]] = defaultdict(set)
+        babies_at: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for k in range(len(self.clusters)):
+            w = self.who(k)
+            for dob in w.dobs:
+                if w.givens:
+                    for pc in w.postcodes:
+                        named_at[(dob, pc)].add(k)
+                    for part in w.families:
+                        named_as[(dob, part)].add(k)
+                elif len(w.dobs) == 1:
+                    for pc in w.postcodes:
+                        babies_at[(dob, pc)].add(k)
+        out: list[tuple[int, int, float]] = []
+        for (dob, pc), babies in babies_at.items():
+            named = named_at.get((dob, pc), set())
+            if len(babies) != 1 or len(named) != 1:
+                continue
+            baby, child = next(iter(babies)), next(iter(named))
+            parts = self.who(baby).families | self.who(child).families
+            if any(len(named_as.get((dob, part), ())) > 1 for part in parts):
+                continue
+            if _one([self.who(child), self.who(baby)], family=True) and all(
+                len(babies_at.get((dob, p), ())) == 1 for p in self.who(baby).postcodes
+            ):
+                out += self.link([child, baby])
+        return out
+
+
 def context_links(
     *,
     nodes: Iterable[int],
@@ -339,4 +384,5 @@ def context_links(
     graph = _Graph(nodes, links, identifiers, whos, pairs)
     adults = graph.same_parents() + graph.same_households()
     graph = _Graph(nodes, links + adults, identifiers, whos, pairs)
-    return adults + graph.same_children()
+    children = graph.same_children() + graph.same_birth()
+    return adults + children
