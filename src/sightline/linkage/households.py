@@ -303,7 +303,6 @@ class _Graph:
                     out += self.link(pair)
         return out
 
-
     def same_birth(self) -> list[tuple[int, int, float]]:
         """A "Baby" record joins the one named child born that day at that postcode.
 
