@@ -196,13 +196,12 @@ class _Graph:
 
     def __init__(
         self,
-        nodes: list[int],
-        links: list[tuple[int, int, float]],
-        identifiers: dict[int, frozenset[str]],
+        clusters: list[list[int]],
         whos: dict[int, _Who],
         pairs: list[tuple[int, int, str]],
     ) -> None:
-        self.clusters, _ = clusters_from_links(nodes, links, identifiers)
+        self.clusters = clusters
+        self.pairs = pairs
         cluster_of = {m: i for i, members in enumerate(self.clusters) for m in members}
         self.whos = whos
         self._who: dict[int, _Who] = {}
@@ -214,6 +213,19 @@ class _Graph:
             if c is not None and p is not None and c != p:
                 self.children[p].add(c)
                 self.parents[c].add((role, p))
+
+    def joined(self, links: list[tuple[int, int, float]]) -> _Graph:
+        """The graph again with these links applied, clustering the clusters.
+
+        Cheaper than clustering every agency person afresh: only the few new
+        links are placed, between whole clusters, with the same identifier guard.
+        """
+        cluster_of = {m: i for i, members in enumerate(self.clusters) for m in members}
+        idents = {i: frozenset(self.who(i).ids) for i in range(len(self.clusters))}
+        edges = [(cluster_of[a], cluster_of[b], p) for a, b, p in links]
+        groups, _ = clusters_from_links(range(len(self.clusters)), edges, idents)
+        merged = [sorted(m for i in g for m in self.clusters[i]) for g in groups]
+        return _Graph(merged, self.whos, self.pairs)
 
     def who(self, cluster: int) -> _Who:
         found = self._who.get(cluster)
@@ -376,12 +388,9 @@ def context_links(
     """
     if not CONTEXT_LINKS or not links:
         return []
-    nodes = list(nodes)
-    identifiers = identifiers_of(cols)
-    whos = _whos(cols)
-    pairs = _child_parent_pairs()
-    graph = _Graph(nodes, links, identifiers, whos, pairs)
+    clusters, _ = clusters_from_links(nodes, links, identifiers_of(cols))
+    graph = _Graph(clusters, _whos(cols), _child_parent_pairs())
     adults = graph.same_parents() + graph.same_households()
-    graph = _Graph(nodes, links + adults, identifiers, whos, pairs)
+    graph = graph.joined(adults)
     children = graph.same_children() + graph.same_birth()
     return adults + children
