@@ -240,3 +240,75 @@ def test_someone_named_beside_a_child_before_any_run_places_them_is_kept(cli, in
     assert rel.person is None
     assert rel.named_as == f"{HV}:HV-NAN"
     assert rel in adults_around(ruby, on=dt.date(2023, 5, 1))
+
+
+def test_a_baby_joins_its_named_self_and_two_surnames_of_its_mother_are_one_mother(
+    cli, ingested, write_feed
+):
+    # The maternity unit knew him as "Baby Hale" and his mother as Kerry Hale;
+    # the emergency department, months later, as Jack Hale with his mother
+    # Kerry Osborne. No NHS number anywhere.
+    def boy(local_id: str, given: str) -> dict[str, Any]:
+        return {
+            "local_id": local_id,
+            "given_name": given,
+            "family_name": "Hale",
+            "date_of_birth": "2021-03-02",
+            "sex": "male",
+            "postcode": "NR30 1AA",
+        }
+
+    def kerry(local_id: str, family: str) -> dict[str, Any]:
+        person = {"local_id": local_id, "given_name": "Kerry", "family_name": family}
+        return {"role": "mother", "person": {**person, "date_of_birth": "1992-01-01"}}
+
+    born = {"type": "birth", "details": {"birth_weight_kg": 3.4, "gestation_weeks": 40}}
+    seen = {"type": "note", "details": {}}
+    records = [
+        _rec(
+            MATERNITY,
+            "BH-1",
+            "2021-03-02",
+            boy("MAT-JACK", "Baby"),
+            related=[kerry("MAT-KERRY", "Hale")],
+            **born,
+        ),
+        _rec(
+            "nhs-nnuh-ed",
+            "BH-2",
+            "2021-11-20",
+            boy("ED-JACK", "Jack"),
+            related=[kerry("ED-KERRY", "Osborne")],
+            **seen,
+        ),
+    ]
+    # Twins born one day, one named at each of two addresses: a "Baby" at one
+    # of them could be either twin, so it joins neither.
+    twin = {"family_name": "Quennell", "date_of_birth": "2020-06-01", "sex": "female"}
+    records += [
+        _rec(
+            HV,
+            "BQ-1",
+            "2020-09-01",
+            {**twin, "local_id": "HV-POPPY", "given_name": "Poppy", "postcode": "NR30 2AB"},
+        ),
+        _rec(
+            HV,
+            "BQ-2",
+            "2020-09-01",
+            {**twin, "local_id": "HV-MAISIE", "given_name": "Maisie", "postcode": "IP24 7RZ"},
+        ),
+        _rec(
+            MATERNITY,
+            "BQ-3",
+            "2020-06-01",
+            {**twin, "local_id": "MAT-BQ", "given_name": "Baby", "postcode": "NR30 2AB"},
+            **born,
+        ),
+    ]
+    _ingest(cli, write_feed, records)
+    assert cli("link").code == 0
+    assert _person(MATERNITY, "MAT-JACK") == _person("nhs-nnuh-ed", "ED-JACK")
+    assert _person(MATERNITY, "MAT-KERRY") == _person("nhs-nnuh-ed", "ED-KERRY")
+    baby = _person(MATERNITY, "MAT-BQ")
+    assert baby not in {_person(HV, "HV-POPPY"), _person(HV, "HV-MAISIE")}

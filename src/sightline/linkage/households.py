@@ -381,7 +381,11 @@ def context_links(
        no given name (a maternity "Baby") and one date of birth joins the one
        named child of that parent born that day, only when it is that parent's
        only unnamed record born that day: twins (one mother, one birth date,
-       two first names) give two of each, and nothing is linked.
+       two first names) give two of each, and nothing is linked. A "Baby" no
+       parent links may join by its birth date and postcode (:meth:`_Graph.same_birth`).
+
+    A last look at each child's parents, after the children are joined, finds
+    the mothers (or fathers) that only a joined child had in common.
 
     A context link carries the match threshold as its score, so every model
     link is applied before it and the identifier guard still refuses it.
@@ -393,4 +397,6 @@ def context_links(
     adults = graph.same_parents() + graph.same_households()
     graph = graph.joined(adults)
     children = graph.same_children() + graph.same_birth()
-    return adults + children
+    # A baby joined to its named self can make one child of two mothers' records.
+    later = graph.joined(children).same_parents()
+    return adults + children + later
