@@ -312,3 +312,66 @@ def test_a_baby_joins_its_named_self_and_two_surnames_of_its_mother_are_one_moth
     assert _person(MATERNITY, "MAT-KERRY") == _person("nhs-nnuh-ed", "ED-KERRY")
     baby = _person(MATERNITY, "MAT-BQ")
     assert baby not in {_person(HV, "HV-POPPY"), _person(HV, "HV-MAISIE")}
+
+
+def test_one_mother_and_one_first_name_do_not_join_children_whose_sex_or_nhs_number_differ(
+    cli, ingested, write_feed
+):
+    # The same mother names an "Alex" and a "Sam" at two agencies each. The two
+    # Alexes differ in sex, the two Sams in valid NHS number: four children
+    # (or at least, nothing to say otherwise), so none is joined.
+    mum = {"role": "mother", "person": {**MOTHER, "date_of_birth": "1990-02-03"}}
+    family = {"family_name": "Quennell"}
+    records = [
+        _rec(
+            HV,
+            "GX-1",
+            "2022-01-10",
+            {
+                **family,
+                "local_id": "HV-ALEX",
+                "given_name": "Alex",
+                "sex": "male",
+                "date_of_birth": "2017-04-01",
+            },
+            related=[mum],
+        ),
+        _rec(
+            "nhs-nnuh-ed",
+            "GX-2",
+            "2022-02-10",
+            {**family, "local_id": "ED-ALEX", "given_name": "Alex", "sex": "female"},
+            related=[{**mum, "person": {**mum["person"], "local_id": "ED-MUM"}}],
+            type="note",
+            details={},
+        ),
+        _rec(
+            HV,
+            "GX-3",
+            "2022-01-11",
+            {
+                **family,
+                "local_id": "HV-SAM",
+                "given_name": "Sam",
+                "date_of_birth": "2019-08-08",
+                "nhs_number": "943 476 5919",
+            },
+            related=[mum],
+        ),
+        _rec(
+            "nhs-nnuh-ed",
+            "GX-4",
+            "2022-02-11",
+            {**family, "local_id": "ED-SAM", "given_name": "Sam", "nhs_number": "943 476 5870"},
+            related=[{**mum, "person": {**mum["person"], "local_id": "ED-MUM"}}],
+            type="note",
+            details={},
+        ),
+    ]
+    _ingest(cli, write_feed, records)
+    assert cli("link").code == 0
+    # The mother is one person (one name, one date of birth, at both agencies)...
+    assert _person(HV, "HV-MUM") == _person("nhs-nnuh-ed", "ED-MUM")
+    # ...but her children are not joined across a sex or an NHS number.
+    assert _person(HV, "HV-ALEX") != _person("nhs-nnuh-ed", "ED-ALEX")
+    assert _person(HV, "HV-SAM") != _person("nhs-nnuh-ed", "ED-SAM")
