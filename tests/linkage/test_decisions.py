@@ -233,3 +233,34 @@ def test_a_run_that_merges_or_splits_persons_writes_their_history():
     assert after[b] == after[c] == first[a]
     split = PersonChange.objects.get(kind="split_from")
     assert (split.person_id, split.other_id, split.agency_persons) == (after[a], first[a], 1)
+
+
+def test_a_decision_in_a_family_keeps_the_links_the_family_made(cli, ingested):
+    # Context links (a parent's child named twice) carry no model weight; a
+    # reviewer splitting someone else off that person must not undo them.
+    assert cli("link", "--full").code == 0
+    context = [
+        p
+        for p in CandidatePair.objects.select_related("agency_person_a", "agency_person_b")
+        if "context" in p.explanation
+    ]
+    assert context, "the generated borough has records only the family links"
+    shown = cli("link", "review", "show", str(context[0].pk))
+    assert "linked by the family around the records" in shown.out
+    for pair in context:
+        a, b = pair.agency_person_a, pair.agency_person_b
+        others = AgencyPerson.objects.filter(person_id=a.person_id).exclude(pk__in=[a.pk, b.pk])
+        if a.person_id == b.person_id and others.exists():
+            break
+    else:
+        pytest.fail("no context-linked person with a third record to split off")
+    other = others.select_related("agency").first()
+    assert other is not None
+    split = cli(
+        "link", "split", a.person.public_id, f"{other.agency.code}:{other.local_id}",
+        "--by", "A. Reviewer", "--reason", "another child of the same name",
+    )  # fmt: skip
+    assert split.code == 0, split.err
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.person_id == b.person_id

@@ -25,7 +25,7 @@ def _person_of() -> dict[tuple[str, str], str]:
 def test_every_agency_person_gets_a_person_and_links_are_accurate(cli, ingested):
     result = cli("link", "--full", "--score", str(ingested))
     assert result.code == 0, result.err
-    assert "agency persons 1,496" in result.out
+    assert "agency persons 1,494" in result.out
     assert "pairwise precision" in result.out
 
     held = set(SubjectRecord.objects.values_list("agency__code", "local_id").distinct())
@@ -36,11 +36,14 @@ def test_every_agency_person_gets_a_person_and_links_are_accurate(cli, ingested)
     assert run.status == "complete"
     assert run.persons == Person.objects.filter(agency_persons__isnull=False).distinct().count()
     assert '"comparisons"' in run.model_json  # the trained model is kept with the run
-    # Measured on this borough (seed 11): precision 1.000, recall 0.961. The misses
-    # are mostly housing records naming a child with no date of birth or address.
+    # Measured on this borough (seed 11): precision 1.000, recall 0.974 (0.961
+    # without the household context links). Precision meets the target
+    # (0.999); recall does not yet (0.99): the misses left are mostly children
+    # named, misspelt, in a parent's housing record, and mothers known under two
+    # surnames with no child to join them.
     scores = links_score_against_truth(truth_dir=ingested)
-    assert scores["precision"] >= 0.995, scores
-    assert scores["recall"] >= 0.94, scores
+    assert scores["precision"] >= 0.999, scores
+    assert scores["recall"] >= 0.965, scores
     assert run.precision == pytest.approx(scores["precision"])
 
 
@@ -156,7 +159,7 @@ def test_export_links_writes_one_sorted_row_per_agency_person(cli, ingested):
     rows = list(csv.reader(io.StringIO(result.out)))
     assert rows[0] == ["agency", "local_id", "person_id"]
     body = rows[1:]
-    assert len(body) == AgencyPerson.objects.count() == 1496
+    assert len(body) == AgencyPerson.objects.count() == 1494
     assert body == sorted(body, key=lambda r: (r[0], r[1]))
     assert all(r[2].startswith("P-") for r in body)
 

@@ -71,3 +71,19 @@ def test_every_record_type_is_used(borough: Borough) -> None:
     assert {"ambulance", "emergency_department"} <= settings
     roles = {rel["role"] for rec in borough.records for rel in rec.get("related", [])}
     assert {"mother", "victim", "perpetrator", "child", "partner_of_parent"} <= roles
+
+
+def test_mothers_have_womens_names(borough: Borough) -> None:
+    # The women's list once held the men's names, so every mother was a Darren
+    # or a Wayne: wrong to anyone reading the records, and no test of linkage
+    # on sex or names between parents.
+    from sightline.synth.names import MEN
+
+    mothers = {
+        rel["person"].get("given_name")
+        for rec in borough.records
+        for rel in rec.get("related", [])
+        if rel["role"] == "mother"
+    }
+    assert len(mothers) > 20
+    assert not mothers & set(MEN), sorted(mothers & set(MEN))

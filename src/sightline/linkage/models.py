@@ -235,3 +235,62 @@ class PersonChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind} {self.other_id}"
+
+
+class Relationship(models.Model):
+    """One person named beside another in agency records, with the role the records give.
+
+    Read it as "``related_person`` is the ``role`` of ``person``" (a record
+    about a child naming its mother gives role ``mother``; an adult's record
+    naming the children in their care gives role ``child``). One row per pair
+    of agency persons and role, however many records said so: derived, and
+    rebuilt after every full run by
+    :func:`sightline.linkage.households.relationships_rebuild`.
+    """
+
+    agency_person = models.ForeignKey(AgencyPerson, on_delete=models.CASCADE, related_name="+")
+    related_agency_person = models.ForeignKey(
+        AgencyPerson, on_delete=models.CASCADE, related_name="+"
+    )
+    # Null until a linkage run has placed the agency person (a record that
+    # arrived after the last run): the relationship is still kept, so nobody
+    # named beside a child disappears from view for want of a link.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="relationships"
+    )
+    related_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="related_to"
+    )
+    role = models.CharField(max_length=32)
+    start_date = models.DateField(
+        null=True, blank=True, help_text="When a record said they joined the household"
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="When a record said they left, if nothing later undid it"
+    )
+    first_recorded = models.DateField(help_text="The earliest record naming them together")
+    last_recorded = models.DateField(help_text="The latest record naming them together")
+    # Not a database constraint, like every key into the ingested tables.
+    source_record = models.ForeignKey(
+        "feeds.SourceRecord",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        help_text="The first record that said so",
+    )
+    records = models.IntegerField(default=1, help_text="How many records said so")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_person", "related_agency_person", "role"],
+                name="relationship_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["person"], name="relationship_person"),
+            models.Index(fields=["related_person"], name="relationship_related"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.related_agency_person_id} is {self.role} of {self.agency_person_id}"

@@ -1,15 +1,26 @@
-"""Linkage reads: who each agency person is, and how a run compares with a known truth."""
+"""Linkage reads: who each agency person is, how a run compares with a known truth,
+and who lives with a child and which adults are around them."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from sightline.linkage.models import AgencyPerson, CandidatePair, LinkRun, Person, PersonChange
+from sightline.feeds.models import SubjectRecord
+from sightline.linkage.models import (
+    AgencyPerson,
+    CandidatePair,
+    LinkRun,
+    Person,
+    PersonChange,
+    Relationship,
+)
 
 
 def links_export() -> Iterator[tuple[str, str, str]]:
@@ -138,3 +149,174 @@ def person_trace(*, person: Person) -> QuerySet[PersonChange]:
         .select_related("person", "other", "run", "decision")
         .order_by("at", "id")
     )
+
+
+# What the related person is to the person asked about, read from the other
+# side of a relationship: the mother in a child's record makes the child hers.
+_PARENT_ROLES = frozenset({"mother", "father", "parent", "step_parent", "carer"})
+_INVERSE = {
+    **{role: "child" for role in _PARENT_ROLES},
+    "child": "parent",
+    "sibling": "sibling",
+    "half_sibling": "half_sibling",
+    "partner_of_parent": "child_of_partner",
+    "grandparent": "grandchild",
+    "household_member": "household_member",
+}
+# Who lives with a child, by their role to the child.
+_HOUSEHOLD_ROLES = _PARENT_ROLES | {
+    "partner_of_parent",
+    "sibling",
+    "half_sibling",
+    "household_member",
+    "child",
+    "child_of_partner",
+}
+# Roles that name a child rather than an adult.
+_CHILD_ROLES = frozenset({"child", "sibling", "half_sibling", "grandchild", "child_of_partner"})
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Someone the records name beside a person, and what they are to them.
+
+    ``person`` is None when linkage has not placed them yet (a record that
+    arrived after the last run); ``named_as`` then says who the record meant.
+    """
+
+    person: Person | None
+    named_as: str  # "agency:local id" of the first agency person behind it
+    role: str  # what they are to the person asked about: mother, child, perpetrator...
+    start_date: dt.date | None
+    end_date: dt.date | None
+    first_recorded: dt.date
+    last_recorded: dt.date
+    records: int
+
+    def present_on(self, on: dt.date) -> bool:
+        """In the household (or known about) on that day, as far as the records say.
+
+        A parent counts from the start; anyone else from the first record that
+        names them (or the day they joined), until the day a record says they left.
+        """
+        if self.end_date is not None and self.end_date <= on:
+            return False
+        if self.start_date is not None:
+            return self.start_date <= on
+        return self.role in _PARENT_ROLES or self.first_recorded <= on
+
+
+def relationships_of(person: Person) -> list[Relation]:
+    """Everyone the records name beside this person, one entry per person and role.
+
+    Both sides count: a child's record naming its mother, and the mother's
+    housing record naming the child. The dates span every record from every
+    agency; a "left" stands unless a later record still names them in that role.
+    """
+    rows = Relationship.objects.filter(Q(person=person) | Q(related_person=person)).select_related(
+        "person", "related_person", "agency_person__agency", "related_agency_person__agency"
+    )
+    found: dict[tuple[object, str], list[tuple[Relationship, Person | None, str]]] = {}
+    for rel in rows:
+        if rel.person_id == person.pk and rel.related_person_id != person.pk:
+            other, role, ap = rel.related_person, rel.role, rel.related_agency_person
+        elif rel.related_person_id == person.pk and rel.person_id != person.pk:
+            other, role, ap = rel.person, _INVERSE.get(rel.role, "named_with"), rel.agency_person
+        else:
+            continue  # one person on both sides: linkage merged them
+        key = (other.pk if other is not None else ("ap", ap.pk), role)
+        found.setdefault(key, []).append((rel, other, f"{ap.agency.code}:{ap.local_id}"))
+    out = []
+    for (_, role), group in found.items():
+        rels = [r for r, _, _ in group]
+        starts = [r.start_date for r in rels if r.start_date is not None]
+        last = max(r.last_recorded for r in rels)
+        ends = [r.end_date for r in rels if r.end_date is not None]
+        end = max(ends) if ends else None
+        if end is not None and any(r.end_date is None and r.last_recorded > end for r in rels):
+            end = None  # named in that role again after the day they were said to leave
+        out.append(
+            Relation(
+                person=group[0][1],
+                named_as=min(n for _, _, n in group),
+                role=role,
+                start_date=min(starts) if starts else None,
+                end_date=end,
+                first_recorded=min(r.first_recorded for r in rels),
+                last_recorded=last,
+                records=sum(r.records for r in rels),
+            )
+        )
+    return sorted(out, key=lambda r: (r.role, r.named_as))
+
+
+def _born_by(persons: list[Person], on: dt.date) -> set[int]:
+    """Those of these persons not known to be born after ``on`` (no birth date counts as born)."""
+    later = set(
+        SubjectRecord.objects.filter(
+            source_record__head__isnull=False,
+            date_of_birth__gt=on,
+        )
+        .filter(
+            Exists(
+                AgencyPerson.objects.filter(
+                    agency_id=OuterRef("agency_id"),
+                    local_id=OuterRef("local_id"),
+                    person__in=persons,
+                )
+            )
+        )
+        .values_list("agency_id", "local_id")
+    )
+    if not later:
+        return {p.pk for p in persons}
+    unborn = {
+        pk
+        for pk, a, lid in AgencyPerson.objects.filter(person__in=persons).values_list(
+            "person_id", "agency_id", "local_id"
+        )
+        if (a, lid) in later
+    }
+    return {p.pk for p in persons} - unborn
+
+
+def household_of(person: Person, *, on: dt.date) -> list[Relation]:
+    """Who lives with this person on that day: parents, carers, partners, siblings, children.
+
+    Siblings include every other child of the person's parents, whether or not
+    a record names them as siblings; children not yet born on the day are left out.
+    """
+    relations = [r for r in relationships_of(person) if r.present_on(on)]
+    members = [r for r in relations if r.role in _HOUSEHOLD_ROLES]
+    known = {r.person.pk for r in members if r.person is not None} | {person.pk}
+    for parent in [r for r in members if r.role in _PARENT_ROLES and r.person is not None]:
+        for rel in relationships_of(parent.person):  # type: ignore[arg-type]
+            if rel.role == "child" and rel.person is not None and rel.person.pk not in known:
+                known.add(rel.person.pk)
+                members.append(
+                    Relation(
+                        person=rel.person,
+                        named_as=rel.named_as,
+                        role="sibling",
+                        start_date=None,
+                        end_date=None,
+                        first_recorded=rel.first_recorded,
+                        last_recorded=rel.last_recorded,
+                        records=rel.records,
+                    )
+                )
+    children = [r.person for r in members if r.role in _CHILD_ROLES and r.person is not None]
+    born = _born_by(children, on)
+    return [
+        r for r in members if r.role not in _CHILD_ROLES or r.person is None or r.person.pk in born
+    ]
+
+
+def adults_around(person: Person, *, on: dt.date) -> list[Relation]:
+    """The adults around this child on that day: who they live with and who else the records name.
+
+    Parents, carers and partners in the household, and every adult named with
+    the child as a victim, perpetrator, witness, relative or other, each with the
+    role they have to the child. A partner who left before the day is not around.
+    """
+    return [r for r in relationships_of(person) if r.role not in _CHILD_ROLES and r.present_on(on)]

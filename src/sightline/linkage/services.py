@@ -10,14 +10,17 @@ A full run (:func:`linkage_run_full`):
    blocked pairs of variants;
 4. takes, for each pair of agency persons, the best-scoring pair of their
    variants that passes the twin and evidence guards, and links the pair when it
-   reaches the match threshold;
+   reaches the match threshold, and adds the links the family around a record
+   justifies (:func:`~sightline.linkage.households.context_links`);
 5. clusters agency persons by those links, strongest first, refusing any join
    that would give one person two different valid NHS numbers (or UPNs), and
    gives each cluster a person, keeping the id most of its members already had.
    People's decisions (:mod:`sightline.linkage.decisions`) come before any
    link: "same" joins, "not same" keeps apart, the newest winning;
 6. keeps every pair at or above the review threshold, with the match weight of
-   each comparison, for the review queue and its explanations.
+   each comparison, for the review queue and its explanations;
+7. rebuilds who is named beside whom, resolved to persons
+   (:func:`~sightline.linkage.households.relationships_rebuild`).
 """
 
 from __future__ import annotations
@@ -31,8 +34,14 @@ from django.utils import timezone
 from sightline.linkage.clustering import clusters_from_links, identifiers_of, persons_assign
 from sightline.linkage.decisions import candidate_pairs_store, decision_constraints
 from sightline.linkage.engine import engine_name
+from sightline.linkage.households import context_links, relationships_rebuild
 from sightline.linkage.models import AgencyPerson, LinkRun
-from sightline.linkage.scoring import MATCH_THRESHOLD, MIN_VARIANTS_TO_TRAIN, pairs_score
+from sightline.linkage.scoring import (
+    MATCH_THRESHOLD,
+    MIN_VARIANTS_TO_TRAIN,
+    Candidate,
+    pairs_score,
+)
 from sightline.linkage.variants import agency_persons_sync, variants_export
 
 
@@ -60,6 +69,9 @@ def linkage_run_full() -> LinkResult:
         }
         cols = variants_export(ap_ids=ap_ids)
         links, scored, held_back, model_json, notes, candidates = pairs_score(cols)
+        context = context_links(nodes=current, links=links, cols=cols)
+        links += context
+        candidates = _with_context(candidates, context)
         clusters, refused = clusters_from_links(
             current, links, identifiers_of(cols), constraints=decision_constraints()
         )
@@ -70,6 +82,7 @@ def linkage_run_full() -> LinkResult:
             run.review_pairs = candidate_pairs_store(
                 run=run, candidates=candidates, refused=not_joined
             )
+            relationships_rebuild()
             run.agency_persons = len(current)
             run.agency_persons_created = created
             run.persons = len(clusters)
@@ -97,6 +110,40 @@ def linkage_run_full() -> LinkResult:
         run.save()
         raise
     return LinkResult(run=run, seconds=time.perf_counter() - started)
+
+
+# Said on the review screen of a pair the family around it linked: there is no
+# model weight to show, because the model alone could not make the link.
+CONTEXT_EXPLANATION = (
+    "linked by the family around the records: the same parent's child with the same "
+    "first name, or one parent under two names (see docs/linkage.md, context links)"
+)
+
+
+def _with_context(
+    candidates: list[Candidate], context: list[tuple[int, int, float]]
+) -> list[Candidate]:
+    """The candidates with every context link in the linked band.
+
+    A decision re-clusters the persons it touches from the stored linked pairs
+    (:mod:`sightline.linkage.decisions`); a context link missing from them would
+    be undone by any decision about someone in that family.
+    """
+    by_pair = {(c.a, c.b): c for c in candidates}
+    for a, b, p in context:
+        key = (min(a, b), max(a, b))
+        known = by_pair.get(key)
+        explanation = dict(known.explanation) if known else {}
+        explanation["context"] = CONTEXT_EXPLANATION
+        by_pair[key] = Candidate(
+            a=key[0],
+            b=key[1],
+            band="linked",
+            probability=max(p, known.probability) if known else p,
+            guard_reason="",
+            explanation=explanation,
+        )
+    return sorted(by_pair.values(), key=lambda c: (c.a, c.b))
 
 
 def link_run_record_scores(*, run: LinkRun, scores: dict[str, float]) -> None:

@@ -46,13 +46,14 @@ BOYS: tuple[str, ...] = tuple(
 
 WOMEN: tuple[str, ...] = tuple(
     """
-    Lee Dean Craig Darren Wayne Jason Mark Paul Stephen Gary Shaun Ryan Daniel Matthew
-    Christopher James Michael David Andrew Richard Robert Anthony Scott Carl Kevin Jamie
-    Ashley Liam Jordan Kyle Aaron Adam Luke Thomas William Nathan Stuart Martin Simon
-    Neil Ian Karl Ricky Steven Joshua Callum Connor Bradley Ben Alexander Jonathan
-    Nicholas Marek Tomasz Piotr Andrius Joao Mohammed Ahmed Dale Gavin Barry Terry
-    Jermaine Reece Jack Sean Damien Philip Kieran Tony Joseph Samuel Elliott Russell
-    Glenn Jake Harvey Tyler Rhys Kane Brett Mitchell Mario Pawel Rui
+    Sarah Emma Laura Gemma Kelly Lisa Claire Rebecca Stacey Amy Hayley Samantha Nicola
+    Michelle Donna Kerry Joanne Natalie Danielle Leanne Charlotte Jade Victoria Katie
+    Zoe Carly Jodie Kirsty Louise Rachel Jennifer Jessica Amanda Tracey Sharon Karen
+    Dawn Becky Chelsea Shannon Chantelle Kayleigh Tanya Sophie Hannah Lauren Abbie
+    Jemma Marta Agnieszka Joanna Katarzyna Aistė Ana Fatima Ayesha Nadia Kimberley
+    Sian Siobhan Melissa Vicky Kate Helen Caroline Lucy Charlene Toni Stephanie
+    Jasmine Holly Leah Chloe Amber Shelley Tasha Courtney Georgina
+    Naomi Rosie Bethany Ellie Megan Nikki Jo-Anne Aimée
 """.split()  # noqa: SIM905 - a word list reads best as one
 )
 

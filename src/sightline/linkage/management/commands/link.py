@@ -147,6 +147,8 @@ class Command(BaseCommand):
         )
         if pair.guard_reason:
             self.stdout.write(f"not linked automatically: {pair.guard_reason}")
+        if ex.get("context"):
+            self.stdout.write(ex["context"])
         rows = [("", _side(pair.agency_person_a), _side(pair.agency_person_b), "", "")]
         rows.append(("prior", "", "", "", f"{ex.get('prior', 0):+.2f}"))
         for c in ex.get("comparisons", []):
