@@ -108,11 +108,11 @@ def persons_assign(*, clusters: list[list[int]], current: dict[int, int | None])
         for m in members:
             if current.get(m) != chosen[i]:
                 changed.append((m, chosen[i]))
-    _memberships_write(changed)
+    memberships_write(changed)
     return len(fresh), len(changed)
 
 
-def _memberships_write(changed: list[tuple[int, int]]) -> None:
+def memberships_write(changed: list[tuple[int, int]]) -> None:
     """Set each (agency person, person) pair through a temporary table and one UPDATE … FROM.
 
     The first run over a million subject records changes every membership:

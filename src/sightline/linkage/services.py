@@ -19,7 +19,9 @@ A full run (:func:`linkage_run_full`):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,14 +29,30 @@ from django.utils import timezone
 from sightline.linkage.clustering import clusters_from_links, identifiers_of, persons_assign
 from sightline.linkage.engine import engine_name
 from sightline.linkage.models import AgencyPerson, LinkRun
+from sightline.linkage.saved import variants_save_full
 from sightline.linkage.scoring import MATCH_THRESHOLD, MIN_VARIANTS_TO_TRAIN, pairs_score
-from sightline.linkage.variants import agency_persons_sync, variants_export
+from sightline.linkage.variants import (
+    agency_persons_sync,
+    subject_records_watermark,
+    variants_export,
+)
 
 
 @dataclass(frozen=True)
 class LinkResult:
     run: LinkRun
     seconds: float
+    # Seconds spent in each step, in order, so a slow run says where its time went.
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(steps: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        steps[name] = steps.get(name, 0.0) + time.perf_counter() - started
 
 
 def linkage_run_full() -> LinkResult:
@@ -46,17 +64,19 @@ def linkage_run_full() -> LinkResult:
         kind="full",
         match_threshold=MATCH_THRESHOLD,
     )
+    steps: dict[str, float] = {}
     try:
-        created = agency_persons_sync()
-        current: dict[int, int | None] = dict(AgencyPerson.objects.values_list("pk", "person_id"))
-        ap_ids = {
-            (a, lid): pk
-            for pk, a, lid in AgencyPerson.objects.values_list("pk", "agency_id", "local_id")
-        }
-        cols = variants_export(ap_ids=ap_ids)
-        links, scored, held_back, model_json, notes = pairs_score(cols)
-        clusters, refused = clusters_from_links(current, links, identifiers_of(cols))
-        with transaction.atomic():
+        with _timed(steps, "agency persons"):
+            watermark = subject_records_watermark()
+            created = agency_persons_sync()
+            current, ap_ids = _agency_persons()
+        with _timed(steps, "variants export"):
+            cols = variants_export(ap_ids=ap_ids)
+        with _timed(steps, "train and predict"):
+            links, scored, held_back, model_json, notes = pairs_score(cols)
+        with _timed(steps, "clustering"):
+            clusters, refused = clusters_from_links(current, links, identifiers_of(cols))
+        with _timed(steps, "persons write"), transaction.atomic():
             persons_created, changed = persons_assign(clusters=clusters, current=current)
             run.agency_persons = len(current)
             run.agency_persons_created = created
@@ -84,7 +104,22 @@ def linkage_run_full() -> LinkResult:
         run.finished_at = timezone.now()
         run.save()
         raise
-    return LinkResult(run=run, seconds=time.perf_counter() - started)
+    # After the commit: an incremental run reads these only with this run's model.
+    with _timed(steps, "variants save"):
+        variants_save_full(run=run, cols=cols, watermark=watermark)
+    return LinkResult(run=run, seconds=time.perf_counter() - started, steps=steps)
+
+
+def _agency_persons() -> tuple[dict[int, int | None], dict[tuple[int, str], int]]:
+    """Every agency person's current person, and its id by (agency, local id)."""
+    current: dict[int, int | None] = {}
+    ap_ids: dict[tuple[int, str], int] = {}
+    for pk, agency, local_id, person in AgencyPerson.objects.values_list(
+        "pk", "agency_id", "local_id", "person_id"
+    ).iterator(chunk_size=20_000):
+        current[pk] = person
+        ap_ids[(agency, local_id)] = pk
+    return current, ap_ids
 
 
 def link_run_record_scores(*, run: LinkRun, scores: dict[str, float]) -> None:

@@ -40,25 +40,37 @@ def _clean(value: str | None) -> str | None:
     return text or None
 
 
-def _current_subjects_sql(columns: str) -> str:
-    """SELECT DISTINCT ``columns`` (of ``s``) from the subject records of current versions."""
+def _current_subjects_sql(columns: str, since: int | None = None) -> str:
+    """SELECT DISTINCT ``columns`` (of ``s``) from the subject records of current versions.
+
+    With ``since``, only subject records with a larger id: those ingested after it.
+    """
     subj = SubjectRecord._meta.db_table
     head = RecordHead._meta.db_table
     # Table and column names come from the models, never from input.
     return (
         f"SELECT DISTINCT {columns} FROM {subj} s"  # noqa: S608
         f" JOIN {head} h ON h.source_record_id = s.source_record_id"
+        + (f" WHERE s.id > {int(since)}" if since is not None else "")
     )
 
 
-def agency_persons_sync() -> int:
+def subject_records_watermark() -> int:
+    """The largest subject record id: records above it arrived after this moment."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(id) FROM {SubjectRecord._meta.db_table}")  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def agency_persons_sync(*, since: int | None = None) -> int:
     """Create the AgencyPerson rows that current subject records need; return how many.
 
     One INSERT … SELECT in the database: at a million subject records, reading
     every (agency, local id) into Python and back cost tens of seconds.
     """
     ap = AgencyPerson._meta.db_table
-    select = _current_subjects_sql("s.agency_id, s.local_id")
+    select = _current_subjects_sql("s.agency_id, s.local_id", since)
     sql = (
         f"INSERT INTO {ap} (agency_id, local_id, person_id, created_at)"  # noqa: S608
         f" SELECT n.agency_id, n.local_id, NULL, %s FROM ({select}) n"
@@ -161,9 +173,40 @@ def variants_export(*, ap_ids: dict[tuple[int, str], int]) -> dict[str, list[Any
         while rows := cursor.fetchmany(10_000):
             for row in rows:
                 seen.add((ap_ids[(row[0], row[1])], _variant(row)))
+    return _columns(seen)
+
+
+def variants_export_unplaced(*, first_uid: int = 0) -> dict[str, list[Any]]:
+    """Like :func:`variants_export`, for agency persons no run has placed yet (a new batch).
+
+    Reads only their records (through the agency person's person index and the
+    subject records' (agency, local id) index), so its cost follows the batch,
+    not the population. Unique ids start at ``first_uid``.
+    """
+    ap = AgencyPerson._meta.db_table
+    columns = ", ".join(["a.id"] + [f"s.{_column(f)}" for f in _VARIANT_FIELDS])
+    subj = SubjectRecord._meta.db_table
+    head = RecordHead._meta.db_table
+    sql = (
+        f"SELECT DISTINCT {columns} FROM {ap} a"  # noqa: S608
+        f" JOIN {subj} s ON s.agency_id = a.agency_id AND s.local_id = a.local_id"
+        f" JOIN {head} h ON h.source_record_id = s.source_record_id"
+        " WHERE a.person_id IS NULL"
+    )
+    seen: set[tuple[int, tuple[Any, ...]]] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for row in cursor.fetchall():
+            seen.add((row[0], _variant(row[1:])))
+    return _columns(seen, first_uid=first_uid)
+
+
+def _columns(seen: set[tuple[int, tuple[Any, ...]]], first_uid: int = 0) -> dict[str, list[Any]]:
+    """Columns for the engine, in a stable order so unique ids repeat across identical runs."""
     cols: dict[str, list[Any]] = {"unique_id": [], "ap_id": []}
     cols.update({c: [] for c in _COLUMNS})
-    for uid, (ap, variant) in enumerate(sorted(seen, key=lambda v: (v[0], repr(v[1])))):
+    ordered = sorted(seen, key=lambda v: (v[0], repr(v[1])))
+    for uid, (ap, variant) in enumerate(ordered, start=first_uid):
         cols["unique_id"].append(uid)
         cols["ap_id"].append(ap)
         for name, value in zip(_COLUMNS, variant, strict=True):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sightline.linkage.incremental import linkage_run_incremental
 from sightline.linkage.selectors import links_score_against_truth
 from sightline.linkage.services import link_run_record_scores, linkage_run_full
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full",
             action="store_true",
-            help="re-link everything (the only mode for now: incremental linkage is to come)",
+            help="re-link everything and retrain the model (default: place only the agency "
+            "persons new since the last full run, with its model; a full run when there is none)",
         )
         parser.add_argument(
             "--score",
@@ -33,12 +35,13 @@ class Command(BaseCommand):
         if truth_dir is not None and not (truth_dir / "truth" / "persons.csv").is_file():
             raise CommandError(f"no truth/persons.csv in {truth_dir}")
         try:
-            result = linkage_run_full()
+            result = linkage_run_full() if options["full"] else linkage_run_incremental()
         except NotImplementedError as exc:  # an engine not built yet (Spark)
             raise CommandError(str(exc)) from exc
         run = result.run
         self.stdout.write(
-            f"agency persons {run.agency_persons:,} ({run.agency_persons_created:,} new), "
+            f"{run.kind} run: agency persons {run.agency_persons:,} "
+            f"({run.agency_persons_created:,} new), "
             f"persons {run.persons:,} ({run.persons_created:,} new), "
             f"links made {run.links:,} ({run.pairs_scored:,} variant pairs scored 0.5 or more; "
             f"{run.links_refused:,} refused for conflicting identifiers, "
@@ -48,6 +51,11 @@ class Command(BaseCommand):
         )
         if run.notes:
             self.stderr.write(f"sightline link: {run.notes}")
+        if options["verbosity"] >= 2 and result.steps:
+            self.stderr.write(
+                "sightline link: steps "
+                + ", ".join(f"{name} {secs:.1f}s" for name, secs in result.steps.items())
+            )
         if truth_dir is not None:
             scores = links_score_against_truth(truth_dir=truth_dir)
             link_run_record_scores(run=run, scores=scores)
