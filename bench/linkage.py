@@ -91,7 +91,7 @@ def _database(kind: str, borough: Path, args: argparse.Namespace) -> str:
         OUT.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(args.sqlite_db, target)
         return f"sqlite:///{target}"
-    url = fresh_database(kind, "linkage-sqlite" if kind == "sqlite" else "sightline_bench_linkage")
+    url = fresh_database(kind, "linkage-sqlite" if kind == "sqlite" else "sightline_scale_bench_linkage")
     log(f"ingesting {borough} into {kind}")
     files = sorted(str(p) for p in borough.glob("*.jsonl"))
     _checked(run_sampled([*SL, "ingest", *files], base_env(DATABASE_URL=url)), "ingest")
