@@ -91,7 +91,9 @@ def _database(kind: str, borough: Path, args: argparse.Namespace) -> str:
         OUT.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(args.sqlite_db, target)
         return f"sqlite:///{target}"
-    url = fresh_database(kind, "linkage-sqlite" if kind == "sqlite" else "sightline_scale_bench_linkage")
+    url = fresh_database(
+        kind, "linkage-sqlite" if kind == "sqlite" else "sightline_scale_bench_linkage"
+    )
     log(f"ingesting {borough} into {kind}")
     files = sorted(str(p) for p in borough.glob("*.jsonl"))
     _checked(run_sampled([*SL, "ingest", *files], base_env(DATABASE_URL=url)), "ingest")
@@ -116,10 +118,10 @@ def _steps(run: Run) -> str:
     return found.group(1).strip() if found else ""
 
 
-def _batch(borough: Path, path: Path) -> Path:
+def _batch(borough: Path, path: Path, seed: int = 11) -> Path:
     """100 new records: 50 more records of children already known, under new local ids,
     and 50 children nobody has seen (new names and birth dates)."""
-    rng = random.Random(11)
+    rng = random.Random(seed)
     lines = (borough / "school-norwich-primary.jsonl").read_text().splitlines()
     picked = [json.loads(line) for line in rng.sample(lines, 100)]
     with path.open("w") as f:
