@@ -61,6 +61,12 @@ def test_spark_settings_come_from_the_environment(tmp_path):
     )
 
 
+def test_the_duckdb_memory_limit_comes_from_the_environment(tmp_path):
+    assert load({"SIGHTLINE_VAR_DIR": str(tmp_path)}).duckdb_memory_limit == "3GB"
+    config = load({"SIGHTLINE_VAR_DIR": str(tmp_path), "SIGHTLINE_DUCKDB_MEMORY_LIMIT": "512MB"})
+    assert config.duckdb_memory_limit == "512MB"
+
+
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
@@ -78,6 +84,10 @@ def test_spark_settings_come_from_the_environment(tmp_path):
             "SIGHTLINE_SPARK_CONF has 'spark.oops'",
         ),
         ({"SIGHTLINE_LINKAGE_ENGINE": "pandas"}, "SIGHTLINE_LINKAGE_ENGINE is 'pandas'"),
+        (
+            {"SIGHTLINE_DUCKDB_MEMORY_LIMIT": "3GB'; DROP TABLE x; --"},
+            "SIGHTLINE_DUCKDB_MEMORY_LIMIT is",
+        ),
         ({"SIGHTLINE_ENV": "production"}, "SIGHTLINE_SECRET_KEY must be set"),
         (
             {"SIGHTLINE_ENV": "production", "SIGHTLINE_SECRET_KEY": "short"},

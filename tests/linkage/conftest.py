@@ -8,6 +8,14 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def var_dir(tmp_path: Path, settings: object) -> Path:
+    """Linkage's files (the engine's spill, saved variants) go to tmp_path, never ./var."""
+    path = tmp_path / "var"
+    settings.SIGHTLINE_VAR_DIR = path  # type: ignore[attr-defined]
+    return path
+
+
 @pytest.fixture(scope="module")
 def borough(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sightline.synth.cli import main

@@ -8,6 +8,7 @@ missing instead of quietly falling back to a development default.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class Config:
     spark_shuffle_partitions: int = 4
     spark_checkpoint_dir: Path | None = None
     spark_conf: tuple[tuple[str, str], ...] = ()
+    # DuckDB's memory ceiling for a linkage run; past it DuckDB spills to disk.
+    duckdb_memory_limit: str = "3GB"
 
     @property
     def is_production(self) -> bool:
@@ -82,6 +85,13 @@ def load(environ: dict[str, str] | None = None) -> Config:
             f"SIGHTLINE_SPARK_SHUFFLE_PARTITIONS is {spark_partitions!r}: "
             "it must be a whole number of 1 or more"
         )
+    memory_limit = e.get("SIGHTLINE_DUCKDB_MEMORY_LIMIT") or "3GB"
+    # Checked strictly: the value goes into a DuckDB SET statement.
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit, re.I):
+        raise ConfigurationError(
+            f"SIGHTLINE_DUCKDB_MEMORY_LIMIT is {memory_limit!r}: "
+            "it must be an amount such as 3GB or 512MB"
+        )
     return Config(
         env=env,
         database_url=database_url,
@@ -97,6 +107,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
             e.get("SIGHTLINE_SPARK_CHECKPOINT_DIR") or var_dir / "spark"
         ).resolve(),
         spark_conf=_spark_conf(e.get("SIGHTLINE_SPARK_CONF", "")),
+        duckdb_memory_limit=memory_limit,
     )
 
 

@@ -84,6 +84,15 @@ def engine_db_api() -> Any:
     # Two threads: the machine this is sized for has two cores, and more
     # threads than cores only adds contention.
     con.execute("SET threads TO 2")
+    # A memory limit and somewhere to spill: without them DuckDB sizes
+    # itself to 80% of the machine's memory, and a million records' joins
+    # and aggregations outgrow the 4 GB a linkage run may use.
+    limit = getattr(settings, "SIGHTLINE_DUCKDB_MEMORY_LIMIT", "3GB")
+    spill = Path(settings.SIGHTLINE_VAR_DIR) / "linkage" / "duckdb-spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{spill}'")
+    con.execute("SET preserve_insertion_order = false")
     return DuckDBAPI(connection=con)
 
 
@@ -174,6 +183,7 @@ def engine_sql(sql: str) -> str:
     # Two passes: a node a pass replaces is not visited again, nor its children.
     tree = sqlglot.parse_one(sql, read="duckdb")
     return tree.transform(rename).transform(size).sql(dialect="spark")
+
 
 def _is_list(node: Any) -> bool:
     from sqlglot import exp

@@ -65,7 +65,6 @@ def pairs_score(
     and every agency-person pair at or above REVIEW_THRESHOLD as a Candidate
     (the linked ones included, for their explanations).
     """
-    import pyarrow as pa  # type: ignore[import-untyped]
     from splink import Linker
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
@@ -73,13 +72,7 @@ def pairs_score(
 
     if len(cols["unique_id"]) < MIN_VARIANTS_TO_TRAIN:
         return [], 0, 0, "", [], []
-    table = pa.table(
-        {
-            **cols,
-            "given_keys": pa.array(cols["given_keys"], type=pa.list_(pa.string())),
-            "family_parts": pa.array(cols["family_parts"], type=pa.list_(pa.string())),
-        }
-    )
+    table = variants_table(cols)
     db_api = engine_db_api()
     sdf = db_api.register(table, table_name="agency_person_variants")
     # Splink's own warnings (a comparison level no training pair happened to
@@ -126,12 +119,46 @@ def pairs_score(
             notes.append(f"no training pairs for {label}")
     model_json = linker.misc.save_model_to_json(out_path=None)
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_FLOOR)
+    linked, scored, held_back = agency_person_pairs(linker, predictions)
+    candidates = _candidates(linker, predictions.physical_name)
+    return linked, scored, held_back, json.dumps(model_json, sort_keys=True), notes, candidates
+
+
+def variants_table(cols: dict[str, list[Any]]) -> Any:
+    """The variants as an Arrow table, the form the engine reads and the file saved."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    return pa.table(
+        {
+            **cols,
+            "unique_id": pa.array(cols["unique_id"], type=pa.int64()),
+            "ap_id": pa.array(cols["ap_id"], type=pa.int64()),
+            "given_keys": pa.array(cols["given_keys"], type=pa.list_(pa.string())),
+            "family_parts": pa.array(cols["family_parts"], type=pa.list_(pa.string())),
+            **{
+                c: pa.array(cols[c], type=pa.string())
+                for c in cols
+                if c not in ("unique_id", "ap_id", "given_keys", "family_parts")
+            },
+        }
+    )
+
+
+def agency_person_pairs(
+    linker: Any, predictions: Any
+) -> tuple[list[tuple[int, int, float]], int, int]:
+    """From scored variant pairs to agency-person pairs: (linked, scored, held back).
+
+    Shared by full and incremental runs so both apply the same guards.
+    """
+    from sightline.linkage import splink_model
+
     # A pair of variants whose given names disagree outright (the comparison's
     # "else" level) is never auto-linked, however well the rest agrees:
     # same surname, birth date and address with different given names are
     # twins, not one child. Nor is a pair with too little to go on
     # (ENOUGH_TO_LINK). Such pairs are left for a person to decide.
-    agg = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+    agg = linker.misc.query_sql(
         engine_sql(
             f"""
         SELECT least(ap_id_l, ap_id_r) AS a, greatest(ap_id_l, ap_id_r) AS b,
@@ -158,8 +185,7 @@ def pairs_score(
         for r in records
         if r["p_any"] >= MATCH_THRESHOLD and (r["p"] is None or r["p"] < MATCH_THRESHOLD)
     )
-    candidates = _candidates(linker, predictions.physical_name)
-    return linked, scored, held_back, json.dumps(model_json, sort_keys=True), notes, candidates
+    return linked, scored, held_back
 
 
 def _guard_reason_sql() -> str:

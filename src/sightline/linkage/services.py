@@ -25,8 +25,11 @@ A full run (:func:`linkage_run_full`):
 
 from __future__ import annotations
 
+import gc
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,23 +39,61 @@ from sightline.linkage.decisions import candidate_pairs_store, decision_constrai
 from sightline.linkage.engine import engine_name
 from sightline.linkage.households import context_links, relationships_rebuild
 from sightline.linkage.models import AgencyPerson, LinkRun
+from sightline.linkage.saved import variants_save_full
 from sightline.linkage.scoring import (
     MATCH_THRESHOLD,
     MIN_VARIANTS_TO_TRAIN,
     Candidate,
     pairs_score,
 )
-from sightline.linkage.variants import agency_persons_sync, variants_export
+from sightline.linkage.variants import (
+    agency_persons_sync,
+    subject_records_watermark,
+    variants_export,
+)
 
 
 @dataclass(frozen=True)
 class LinkResult:
     run: LinkRun
     seconds: float
+    # Seconds spent in each step, in order, so a slow run says where its time went.
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(steps: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        steps[name] = steps.get(name, 0.0) + time.perf_counter() - started
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration.
+
+    A run builds millions of small tuples and lists, none in cycles; each
+    collection walks them all again, and at a million records the collector
+    took more time than the work (the variants' columns: 7 s with it, 3 s without).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def linkage_run_full() -> LinkResult:
     """Link every agency person afresh, keeping every person's id where the data allows."""
+    with gc_paused():
+        return _linkage_run_full()
+
+
+def _linkage_run_full() -> LinkResult:
     started = time.perf_counter()
     run = LinkRun.objects.create(
         started_at=timezone.now(),
@@ -60,29 +101,37 @@ def linkage_run_full() -> LinkResult:
         kind="full",
         match_threshold=MATCH_THRESHOLD,
     )
+    steps: dict[str, float] = {}
     try:
-        created = agency_persons_sync()
-        current: dict[int, int | None] = dict(AgencyPerson.objects.values_list("pk", "person_id"))
-        ap_ids = {
-            (a, lid): pk
-            for pk, a, lid in AgencyPerson.objects.values_list("pk", "agency_id", "local_id")
-        }
-        cols = variants_export(ap_ids=ap_ids)
-        links, scored, held_back, model_json, notes, candidates = pairs_score(cols)
-        context = context_links(nodes=current, links=links, cols=cols)
-        links += context
-        candidates = _with_context(candidates, context)
-        clusters, refused = clusters_from_links(
-            current, links, identifiers_of(cols), constraints=decision_constraints()
-        )
-        cluster_of = {m: i for i, members in enumerate(clusters) for m in members}
-        not_joined = {(a, b) for a, b, _ in links if cluster_of[a] != cluster_of[b]}
-        with transaction.atomic():
-            persons_created, changed = persons_assign(clusters=clusters, current=current, run=run)
-            run.review_pairs = candidate_pairs_store(
-                run=run, candidates=candidates, refused=not_joined
+        with _timed(steps, "agency persons"):
+            watermark = subject_records_watermark()
+            created = agency_persons_sync()
+            current, ap_ids = _agency_persons()
+        with _timed(steps, "variants export"):
+            cols = variants_export(ap_ids=ap_ids)
+        with _timed(steps, "train and predict"):
+            links, scored, held_back, model_json, notes, candidates = pairs_score(cols)
+        with _timed(steps, "context links"):
+            context = context_links(nodes=current, links=links, cols=cols)
+            links += context
+            candidates = _with_context(candidates, context)
+        with _timed(steps, "clustering"):
+            clusters, refused = clusters_from_links(
+                current, links, identifiers_of(cols), constraints=decision_constraints()
             )
-            relationships_rebuild()
+            cluster_of = {m: i for i, members in enumerate(clusters) for m in members}
+            not_joined = {(a, b) for a, b, _ in links if cluster_of[a] != cluster_of[b]}
+        with transaction.atomic():
+            with _timed(steps, "persons write"):
+                persons_created, changed = persons_assign(
+                    clusters=clusters, current=current, run=run
+                )
+            with _timed(steps, "candidate pairs store"):
+                run.review_pairs = candidate_pairs_store(
+                    run=run, candidates=candidates, refused=not_joined
+                )
+            with _timed(steps, "relationships rebuild"):
+                relationships_rebuild()
             run.agency_persons = len(current)
             run.agency_persons_created = created
             run.persons = len(clusters)
@@ -109,7 +158,22 @@ def linkage_run_full() -> LinkResult:
         run.finished_at = timezone.now()
         run.save()
         raise
-    return LinkResult(run=run, seconds=time.perf_counter() - started)
+    # After the commit: an incremental run reads these only with this run's model.
+    with _timed(steps, "variants save"):
+        variants_save_full(run=run, cols=cols, watermark=watermark)
+    return LinkResult(run=run, seconds=time.perf_counter() - started, steps=steps)
+
+
+def _agency_persons() -> tuple[dict[int, int | None], dict[tuple[int, str], int]]:
+    """Every agency person's current person, and its id by (agency, local id)."""
+    current: dict[int, int | None] = {}
+    ap_ids: dict[tuple[int, str], int] = {}
+    for pk, agency, local_id, person in AgencyPerson.objects.values_list(
+        "pk", "agency_id", "local_id", "person_id"
+    ).iterator(chunk_size=20_000):
+        current[pk] = person
+        ap_ids[(agency, local_id)] = pk
+    return current, ap_ids
 
 
 # Said on the review screen of a pair the family around it linked: there is no

@@ -180,7 +180,17 @@ def blocking_rules() -> list[BlockingRuleCreator]:
         _rule("l.dob = r.dob AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)"),
         _rule("l.postcode = r.postcode AND l.given_name = r.given_name"),
         _rule("l.postcode = r.postcode AND l.family_name = r.family_name"),
-        _rule("l.family_name = r.family_name AND l.given_name = r.given_name"),
+        # Name alone would pair every John Smith with every other: with a
+        # million records of one surname that is billions of pairs. The birth
+        # year, or the day and month (a year slip), keeps the block small.
+        _rule(
+            "l.family_name = r.family_name AND l.given_name = r.given_name"
+            " AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)"
+        ),
+        _rule(
+            "l.family_name = r.family_name AND l.given_name = r.given_name"
+            " AND substr(l.dob, 6, 5) = substr(r.dob, 6, 5)"
+        ),
         _rule(
             "l.pc_district = r.pc_district AND l.given_name = r.given_name"
             " AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)"

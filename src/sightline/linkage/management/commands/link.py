@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sightline.linkage.decisions import DecisionError, pair_decide, person_split, persons_merge
 from sightline.linkage.engine import engine_check
+from sightline.linkage.incremental import linkage_run_incremental
 from sightline.linkage.models import AgencyPerson, CandidatePair, LinkDecision, Person
 from sightline.linkage.selectors import (
     agency_person_get,
@@ -49,7 +50,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full",
             action="store_true",
-            help="re-link everything (the only mode for now: incremental linkage is to come)",
+            help="re-link everything and retrain the model (default: place only the agency "
+            "persons new since the last full run, with its model; a full run when there is none)",
         )
         parser.add_argument(
             "--score",
@@ -80,9 +82,10 @@ class Command(BaseCommand):
         history.add_argument("person", metavar="PERSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = int(options.get("verbosity", 1))
         action = options.get("action")
         if action is None:
-            self._run(options.get("score"))
+            self._run(options.get("score"), full=options["full"])
         elif action == "review":
             step = options.get("step")
             if step == "show":
@@ -98,16 +101,17 @@ class Command(BaseCommand):
         else:
             self._history(options["person"])
 
-    def _run(self, truth_dir: Path | None) -> None:
+    def _run(self, truth_dir: Path | None, *, full: bool) -> None:
         if truth_dir is not None and not (truth_dir / "truth" / "persons.csv").is_file():
             raise CommandError(f"no truth/persons.csv in {truth_dir}")
         # Before any work: a missing pyspark or Java is a configuration error
         # (EngineUnavailable), which the sightline command reports with exit 2.
         engine_check()
-        result = linkage_run_full()
+        result = linkage_run_full() if full else linkage_run_incremental()
         run = result.run
         self.stdout.write(
-            f"agency persons {run.agency_persons:,} ({run.agency_persons_created:,} new), "
+            f"{run.kind} run: agency persons {run.agency_persons:,} "
+            f"({run.agency_persons_created:,} new), "
             f"persons {run.persons:,} ({run.persons_created:,} new), "
             f"links made {run.links:,} ({run.pairs_scored:,} variant pairs scored 0.5 or more; "
             f"{run.links_refused:,} refused for conflicting identifiers, "
@@ -118,6 +122,11 @@ class Command(BaseCommand):
         )
         if run.notes:
             self.stderr.write(f"sightline link: {run.notes}")
+        if self.verbosity >= 2 and result.steps:
+            self.stderr.write(
+                "sightline link: steps "
+                + ", ".join(f"{name} {secs:.1f}s" for name, secs in result.steps.items())
+            )
         if truth_dir is not None:
             scores = links_score_against_truth(truth_dir=truth_dir)
             link_run_record_scores(run=run, scores=scores)
