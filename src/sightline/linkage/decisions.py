@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -58,7 +57,7 @@ def candidate_pairs_store(
         band, reason = c.band, c.guard_reason
         if band == CandidatePair.Band.LINKED and (c.a, c.b) in refused:
             band, reason = CandidatePair.Band.REFUSED, refused_reason
-        rows.append((run.pk, c.a, c.b, band, c.probability, reason, _json(c.explanation)))
+        rows.append((run.pk, c.a, c.b, band, c.probability, reason, c.explanation))
     # One row per link as well as per doubt: a large run stores millions, where
     # building a model instance per row (bulk_create) costs more than the insert.
     sql = (
@@ -69,10 +68,6 @@ def candidate_pairs_store(
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
     return sum(1 for r in rows if r[3] != CandidatePair.Band.LINKED)
-
-
-def _json(value: dict[str, Any]) -> str:
-    return orjson.dumps(value).decode()
 
 
 def decision_constraints() -> list[Constraint]:

@@ -42,52 +42,39 @@ def comparison_columns(linker: Any) -> list[ComparisonColumns]:
     return found
 
 
-def explanation_select(comparisons: list[ComparisonColumns]) -> str:
-    """The SELECT list (comma first) that carries a row's explanation out of the predictions.
+def explanation_sql(comparisons: list[ComparisonColumns]) -> str:
+    """A SQL expression (DuckDB dialect) for one row's explanation as JSON text.
 
-    Each comparison's output name is also an input column (given_name, dob...),
-    retained as ``_l`` and ``_r`` because the model retains matching columns, so
-    the explanation can show the two values side by side.
-    """
-    cols: list[str] = []
-    for c in comparisons:
-        cols += [c.gamma, *c.weights, f"{c.name}_l", f"{c.name}_r"]
-    return "".join(f", {col}" for col in cols)
-
-
-def explanation_from_row(
-    row: dict[str, Any], comparisons: list[ComparisonColumns]
-) -> dict[str, Any]:
-    """One pair's explanation as stored on ``CandidatePair.explanation``.
-
-    Kept lean (no descriptions; a name's frequency adjustment folded into its
-    weight): a run stores one for every link, so each byte counts many times.
+    Built by the engine, not in Python: a run explains every link, hundreds of
+    thousands at a million records, and a Python dict per row of every weight
+    and value came to gigabytes. Kept lean (no descriptions; a name's frequency
+    adjustment folded into its weight). Each comparison's output name is also
+    an input column (given_name, dob...), retained as ``_l`` and ``_r``, so the
+    explanation shows the two values side by side. The prior is what is left of
+    the total: the log2 odds that two random records match, before any
+    comparison is looked at.
     """
     parts = []
-    total_of_parts = 0.0
+    weight_sums = []
     for c in comparisons:
-        weights = [float(row[w] or 0.0) for w in c.weights]
-        weight = sum(weights)
-        total_of_parts += weight
-        gamma = int(row[c.gamma])
-        parts.append(
-            {
-                "comparison": c.name,
-                "level": c.labels.get(gamma, str(gamma)),
-                "weight": round(weight, 3),
-                "left": _text(row.get(f"{c.name}_l")),
-                "right": _text(row.get(f"{c.name}_r")),
-            }
+        weight = " + ".join(f"coalesce({w}, 0)" for w in c.weights) or "0"
+        weight_sums.append(f"({weight})")
+        level = " ".join(
+            f"WHEN {value} THEN {_quoted(label)}" for value, label in sorted(c.labels.items())
         )
-    total = float(row["match_weight"])
-    return {
-        # The prior is what is left of the total: the log2 odds that two random
-        # records match, before any comparison is looked at.
-        "prior": round(total - total_of_parts, 3),
-        "total": round(total, 3),
-        "comparisons": parts,
-    }
+        parts.append(
+            f"struct_pack(comparison := {_quoted(c.name)},"
+            f" level := CASE {c.gamma} {level} ELSE CAST({c.gamma} AS VARCHAR) END,"
+            f" weight := round({weight}, 3),"
+            f' "left" := CAST({c.name}_l AS VARCHAR),'
+            f' "right" := CAST({c.name}_r AS VARCHAR))'
+        )
+    total_of_parts = " + ".join(weight_sums) or "0"
+    return (
+        f"to_json(struct_pack(prior := round(match_weight - ({total_of_parts}), 3),"
+        f" total := round(match_weight, 3), comparisons := [{', '.join(parts)}]))"
+    )
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

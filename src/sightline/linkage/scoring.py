@@ -11,11 +11,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sightline.linkage.engine import engine_db_api, engine_sql, engine_u_chunks
+from sightline.linkage.engine import engine_columns, engine_db_api, engine_sql, engine_u_chunks
 from sightline.linkage.explanations import (
     comparison_columns,
-    explanation_from_row,
-    explanation_select,
+    explanation_sql,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,7 +49,8 @@ class Candidate:
     band: str
     probability: float
     guard_reason: str
-    explanation: dict[str, Any] = field(default_factory=dict, compare=False)
+    # JSON text, as stored on CandidatePair.explanation (see explanations.py).
+    explanation: str = field(default="{}", compare=False)
 
 
 def pairs_score(
@@ -208,10 +208,10 @@ def _candidates(linker: Any, predictions: str) -> list[Candidate]:
     a held pair is the one a guard stopped.
     """
     comparisons = comparison_columns(linker)
-    rows = linker.misc.query_sql(
+    result = linker.misc.query_sql(
         engine_sql(
             f"""
-        SELECT * FROM (
+        SELECT a, b, match_probability, guard, explanation FROM (
             SELECT *,
                    row_number() OVER (
                        PARTITION BY a, b
@@ -222,9 +222,9 @@ def _candidates(linker: Any, predictions: str) -> list[Candidate]:
                    max(match_probability) OVER (PARTITION BY a, b) AS p_any
             FROM (
                 SELECT least(ap_id_l, ap_id_r) AS a, greatest(ap_id_l, ap_id_r) AS b,
-                       unique_id_l, unique_id_r, match_weight, match_probability,
-                       {_guard_reason_sql()} AS guard
-                       {explanation_select(comparisons)}
+                       unique_id_l, unique_id_r, match_probability,
+                       {_guard_reason_sql()} AS guard,
+                       {explanation_sql(comparisons)} AS explanation
                 FROM {predictions}
             ) AS scored
         ) AS ranked
@@ -232,11 +232,18 @@ def _candidates(linker: Any, predictions: str) -> list[Candidate]:
         """
         ),
         output_type="splink_df",
-    ).as_record_list()
+    )
+    names = ["a", "b", "match_probability", "guard", "explanation"]
+    frame = engine_columns(result, names)
     found = []
-    for r in rows:
-        p = float(r["match_probability"])
-        guard = r["guard"] or ""
+    # Column by column, not a dict per row: at a million records these are
+    # hundreds of thousands of rows.
+    for a, b, prob, guard_or_none, explanation in zip(
+        *(frame[n] for n in names),
+        strict=True,
+    ):
+        p = float(prob)
+        guard = guard_or_none if isinstance(guard_or_none, str) else ""
         if not guard and p >= MATCH_THRESHOLD:
             band = "linked"
         elif p >= MATCH_THRESHOLD:
@@ -245,14 +252,15 @@ def _candidates(linker: Any, predictions: str) -> list[Candidate]:
             band = "review"
         found.append(
             Candidate(
-                a=int(r["a"]),
-                b=int(r["b"]),
+                a=int(a),
+                b=int(b),
                 band=band,
                 probability=p,
                 guard_reason=guard,
-                explanation=explanation_from_row(r, comparisons),
+                explanation=str(explanation),
             )
         )
+    del frame
     found.sort(key=lambda c: (c.a, c.b))
     return found
 

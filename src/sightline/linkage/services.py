@@ -26,6 +26,7 @@ A full run (:func:`linkage_run_full`):
 from __future__ import annotations
 
 import gc
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -197,7 +198,7 @@ def _with_context(
     for a, b, p in context:
         key = (min(a, b), max(a, b))
         known = by_pair.get(key)
-        explanation = dict(known.explanation) if known else {}
+        explanation = json.loads(known.explanation) if known else {}
         explanation["context"] = CONTEXT_EXPLANATION
         by_pair[key] = Candidate(
             a=key[0],
@@ -205,7 +206,7 @@ def _with_context(
             band="linked",
             probability=max(p, known.probability) if known else p,
             guard_reason="",
-            explanation=explanation,
+            explanation=json.dumps(explanation),
         )
     return sorted(by_pair.values(), key=lambda c: (c.a, c.b))
 

@@ -164,8 +164,9 @@ class Command(BaseCommand):
             rows.append(
                 (
                     c["comparison"],
-                    c["left"] or "-",
-                    c["right"] or "-",
+                    # Spark's to_json leaves out a null value altogether.
+                    c.get("left") or "-",
+                    c.get("right") or "-",
                     c["level"],
                     f"{c['weight']:+.2f}",
                 )
