@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -123,6 +123,7 @@ def persons_assign(
     current: dict[int, int | None],
     run: LinkRun | None = None,
     decision: LinkDecision | None = None,
+    leaving: Collection[int] = (),
 ) -> tuple[int, int]:
     """Give every cluster a person, keeping ids stable; return (created, memberships changed).
 
@@ -130,15 +131,20 @@ def persons_assign(
     clusters want the same person (a split), the one holding more of its members
     keeps it and the other gets a new one, so an id never means two people.
     Every merge and split is written to the persons' history (PersonChange),
-    with the run or decision that made it.
+    with the run or decision that made it. ``leaving``: agency persons a
+    reviewer split off; on a tie their cluster gives up the id, so the id stays
+    with the person the reviewer left alone.
     """
-    claims: list[tuple[int, int, int]] = []  # (-count, person, cluster index)
+    going = set(leaving)
+    # (-count, leaving members, person, cluster index)
+    claims: list[tuple[int, int, int, int]] = []
     for i, members in enumerate(clusters):
         counts = Counter(p for m in members if (p := current.get(m)) is not None)
-        claims.extend((-count, person, i) for person, count in counts.items())
+        gone = sum(1 for m in members if m in going)
+        claims.extend((-count, gone, person, i) for person, count in counts.items())
     chosen: dict[int, int] = {}
     taken: set[int] = set()
-    for _, person, i in sorted(claims):
+    for _, _, person, i in sorted(claims):
         if i not in chosen and person not in taken:
             chosen[i] = person
             taken.add(person)

@@ -172,11 +172,13 @@ def _decide(
             [LinkDecisionMember(decision=decision, agency_person_id=m, side="a") for m in side_a]
             + [LinkDecisionMember(decision=decision, agency_person_id=m, side="b") for m in side_b]
         )
-        _apply(decision=decision, touched=[*side_a, *side_b])
+        # Split off or set apart: the members named leave; the rest keep the id.
+        leaving = side_a if kind == LinkDecision.Kind.SPLIT else side_b
+        _apply(decision=decision, touched=[*side_a, *side_b], leaving=leaving)
     return decision
 
 
-def _apply(*, decision: LinkDecision, touched: Sequence[int]) -> None:
+def _apply(*, decision: LinkDecision, touched: Sequence[int], leaving: Sequence[int] = ()) -> None:
     """Re-cluster the persons a decision touches, now, as the next full run would.
 
     The edges are the links the latest run made among their members (the linked
@@ -205,4 +207,4 @@ def _apply(*, decision: LinkDecision, touched: Sequence[int]) -> None:
         edges = list(linked)
     constraints = [c for c in decision_constraints() if c.a in members and c.b in members]
     clusters, _ = clusters_from_links(sorted(members), edges, {}, constraints=constraints)
-    persons_assign(clusters=clusters, current=current, decision=decision)
+    persons_assign(clusters=clusters, current=current, decision=decision, leaving=leaving)
