@@ -53,6 +53,8 @@ def agency_persons_sync() -> int:
 
 
 _VARIANT_FIELDS = (
+    "source_record_id",
+    "role",
     "agency_id",
     "local_id",
     "given_name",
@@ -69,7 +71,7 @@ _VARIANT_FIELDS = (
 
 def _variant(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """One identity variant as the engine compares it (hashable, so variants dedupe)."""
-    _, _, given, family, other_names, dob, edd, sex, nhs, upn, postcode = row
+    _, _, _, _, given, family, other_names, dob, edd, sex, nhs, upn, postcode = row
     given_c = _clean(given)
     if given_c and _PLACEHOLDER_GIVEN.match(given_c):
         given_c = None
@@ -122,16 +124,46 @@ _COLUMNS = (
 )
 
 
+# Roles under which the related person is a child of the record's subject.
+_CHILD_ROLES = ("child",)
+
+
+def _household_postcodes() -> dict[int, str]:
+    """The subject's postcode of each current record that names a child without one.
+
+    A parent's housing, substance misuse or mental health record names the
+    children of the household, often with nothing but a name. The record's
+    address is the household's: the child named in it lives there (or did on
+    that date), so the child's entry takes it as its own. Without it, "Emilia
+    Norman" in her mother's housing record has nothing but a name to link on,
+    and agreement on a name alone is not enough to link two children.
+    """
+    wanted = (
+        SubjectRecord.objects.filter(
+            source_record__head__isnull=False, role__in=_CHILD_ROLES, postcode=""
+        )
+        .values_list("source_record_id", flat=True)
+        .distinct()
+    )
+    found = SubjectRecord.objects.filter(source_record_id__in=wanted, role="subject").exclude(
+        postcode=""
+    )
+    return dict(found.values_list("source_record_id", "postcode"))
+
+
 def variants_export(*, ap_ids: dict[tuple[int, str], int]) -> dict[str, list[Any]]:
     """Columns of the engine's input: one row per distinct variant per agency person."""
     seen: set[tuple[int, tuple[Any, ...]]] = set()
+    household = _household_postcodes()
     rows = (
         SubjectRecord.objects.filter(source_record__head__isnull=False)
         .order_by("agency_id", "local_id", "id")
         .values_list(*_VARIANT_FIELDS)
     )
     for row in rows.iterator(chunk_size=5000):
-        ap = ap_ids[(row[0], row[1])]
+        ap = ap_ids[(row[2], row[3])]
+        if row[1] in _CHILD_ROLES and not row[-1] and row[0] in household:
+            row = (*row[:-1], household[row[0]])
         seen.add((ap, _variant(row)))
     cols: dict[str, list[Any]] = {"unique_id": [], "ap_id": []}
     cols.update({c: [] for c in _COLUMNS})
