@@ -152,7 +152,10 @@ GIVEN_NAMES_DISAGREE = (
 
 # Enough to justify linking without a person: a shared valid identifier; or a
 # given name and a date of birth on each side; or, when a side has no date of
-# birth, the same given name, family name and postcode exactly. Without it,
+# birth, the same family name and postcode exactly and the same given name or
+# one a slip of the keyboard away (Jaro-Winkler 0.94 or more: "Albe" for
+# Albie, "Scarlstt" for Scarlett; not Nathan for Nathaniel, 0.93, nor a
+# nickname: Oliver and Ollie can be brothers at one address). Without it,
 # agreement on what little is there can score high with everything else
 # missing: a newborn's "Baby White" record against the mother's housing record
 # (family name and postcode), or a child "Nathaniel Stokrs" against a parent
@@ -161,8 +164,9 @@ ENOUGH_TO_LINK = (
     "nhs_number_l = nhs_number_r OR upn_l = upn_r"
     " OR (given_name_l IS NOT NULL AND given_name_r IS NOT NULL"
     " AND dob_l IS NOT NULL AND dob_r IS NOT NULL)"
-    " OR (given_name_l = given_name_r AND family_name_l = family_name_r"
-    " AND postcode_l = postcode_r)"
+    " OR ((given_name_l = given_name_r"
+    " OR jaro_winkler_similarity(given_name_l, given_name_r) >= 0.94)"
+    " AND family_name_l = family_name_r AND postcode_l = postcode_r)"
 )
 
 
