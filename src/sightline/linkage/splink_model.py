@@ -140,12 +140,19 @@ def comparisons() -> list[Any]:
 # given-name comparison (not equal, no shared nickname or known-as name, Jaro-
 # Winkler below 0.85), and who share no valid identifier (a shared NHS number
 # or UPN outweighs a spelling: Rhys and Reece with one NHS number are one boy).
+# Two letters typed the wrong way round ("Mxa" for Max, "Ail" for Ali) are a
+# slip, not another name: Jaro-Winkler cannot see it in a short name (its match
+# window there is a single letter), but it is exactly the edit that is one step
+# for Damerau-Levenshtein and two for Levenshtein. No two children's names
+# differ by that alone, so twins stay guarded.
 # Written over the predictions' retained columns.
 GIVEN_NAMES_DISAGREE = (
     "given_name_l IS NOT NULL AND given_name_r IS NOT NULL"
     " AND given_name_l <> given_name_r"
     " AND len(list_intersect(given_keys_l, given_keys_r)) = 0"
     " AND jaro_winkler_similarity(given_name_l, given_name_r) < 0.85"
+    " AND NOT (damerau_levenshtein(given_name_l, given_name_r) = 1"
+    " AND levenshtein(given_name_l, given_name_r) = 2)"
     " AND NOT coalesce(nhs_number_l = nhs_number_r OR upn_l = upn_r, FALSE)"
 )
 
