@@ -124,12 +124,14 @@ _COLUMNS = (
 )
 
 
-# Roles under which the related person is a child of the record's subject.
-_CHILD_ROLES = ("child",)
+# Roles under which the person named lives, far more often than not, at the
+# address of the record's subject: a tenant's child; a child's mother (fathers
+# and other adults named beside a child often live elsewhere).
+_HOUSEHOLD_ROLES = ("child", "mother")
 
 
 def _household_postcodes() -> dict[int, str]:
-    """The subject's postcode of each current record that names a child without one.
+    """The subject's postcode of each current record naming a child or mother without one.
 
     A parent's housing, substance misuse or mental health record names the
     children of the household, often with nothing but a name. The record's
@@ -140,7 +142,7 @@ def _household_postcodes() -> dict[int, str]:
     """
     wanted = (
         SubjectRecord.objects.filter(
-            source_record__head__isnull=False, role__in=_CHILD_ROLES, postcode=""
+            source_record__head__isnull=False, role__in=_HOUSEHOLD_ROLES, postcode=""
         )
         .values_list("source_record_id", flat=True)
         .distinct()
@@ -162,7 +164,7 @@ def variants_export(*, ap_ids: dict[tuple[int, str], int]) -> dict[str, list[Any
     )
     for row in rows.iterator(chunk_size=5000):
         ap = ap_ids[(row[2], row[3])]
-        if row[1] in _CHILD_ROLES and not row[-1] and row[0] in household:
+        if row[1] in _HOUSEHOLD_ROLES and not row[-1] and row[0] in household:
             row = (*row[:-1], household[row[0]])
         seen.add((ap, _variant(row)))
     cols: dict[str, list[Any]] = {"unique_id": [], "ap_id": []}
