@@ -36,14 +36,13 @@ def test_every_agency_person_gets_a_person_and_links_are_accurate(cli, ingested)
     assert run.status == "complete"
     assert run.persons == Person.objects.filter(agency_persons__isnull=False).distinct().count()
     assert '"comparisons"' in run.model_json  # the trained model is kept with the run
-    # Measured on this borough (seed 11): precision 1.000, recall 0.974 (0.961
-    # without the household context links). Precision meets the target
-    # (0.999); recall does not yet (0.99): the misses left are mostly children
-    # named, misspelt, in a parent's housing record, and mothers known under two
-    # surnames with no child to join them.
+    # Measured on this borough (seed 11): precision 1.000, recall 0.991. The
+    # issue's targets: precision 0.999, recall 0.99. The misses left are mostly
+    # children named, misspelt and without an address, in a parent's record,
+    # and mothers known under two surnames with no child to join them.
     scores = links_score_against_truth(truth_dir=ingested)
     assert scores["precision"] >= 0.999, scores
-    assert scores["recall"] >= 0.965, scores
+    assert scores["recall"] >= 0.99, scores
     assert run.precision == pytest.approx(scores["precision"])
 
 

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from sightline.feeds.models import SubjectRecord
+from sightline.feeds.models import RecordHead, SubjectRecord
 from sightline.linkage.models import (
     AgencyPerson,
     CandidatePair,
@@ -35,6 +36,33 @@ def links_export() -> Iterator[tuple[str, str, str]]:
     )
     for agency, local_id, person in rows:
         yield agency, local_id, person or ""
+
+
+def co_named_pairs() -> list[tuple[int, int]]:
+    """(a, b) agency persons, a < b, named as two people in one current record.
+
+    A record that names a child's mother, or two children of one tenant, says
+    they are different people: one agency does not write one person twice in
+    one record under two ids. Two brothers both called "Ollie Stanley" in their
+    mother's housing record are two boys, however well their names agree.
+    """
+    subject = SubjectRecord._meta.db_table
+    head = RecordHead._meta.db_table
+    ap = AgencyPerson._meta.db_table
+    sql = f"""
+        SELECT DISTINCT
+            CASE WHEN ap1.id < ap2.id THEN ap1.id ELSE ap2.id END,
+            CASE WHEN ap1.id < ap2.id THEN ap2.id ELSE ap1.id END
+        FROM {subject} s1
+        JOIN {head} h ON h.source_record_id = s1.source_record_id
+        JOIN {subject} s2 ON s2.source_record_id = s1.source_record_id AND s2.id > s1.id
+        JOIN {ap} ap1 ON ap1.agency_id = s1.agency_id AND ap1.local_id = s1.local_id
+        JOIN {ap} ap2 ON ap2.agency_id = s2.agency_id AND ap2.local_id = s2.local_id
+        WHERE ap1.id <> ap2.id
+    """  # noqa: S608 - table names only
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return sorted((int(a), int(b)) for a, b in cur.fetchall())
 
 
 def link_run_latest() -> LinkRun | None:

@@ -35,7 +35,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from sightline.linkage.clustering import clusters_from_links, identifiers_of, persons_assign
+from sightline.linkage.clustering import (
+    Constraint,
+    clusters_from_links,
+    identifiers_of,
+    persons_assign,
+)
 from sightline.linkage.decisions import candidate_pairs_store, decision_constraints
 from sightline.linkage.engine import engine_name
 from sightline.linkage.households import context_links, relationships_rebuild
@@ -47,6 +52,7 @@ from sightline.linkage.scoring import (
     Candidate,
     pairs_score,
 )
+from sightline.linkage.selectors import co_named_pairs
 from sightline.linkage.variants import (
     agency_persons_sync,
     subject_records_watermark,
@@ -117,8 +123,11 @@ def _linkage_run_full() -> LinkResult:
             links += context
             candidates = _with_context(candidates, context)
         with _timed(steps, "clustering"):
+            # People's decisions first; then, as the oldest and weakest "not the
+            # same", every two people one record names (a person may overrule it).
+            apart = [Constraint(a, b, False) for a, b in co_named_pairs()]
             clusters, refused = clusters_from_links(
-                current, links, identifiers_of(cols), constraints=decision_constraints()
+                current, links, identifiers_of(cols), constraints=decision_constraints() + apart
             )
             cluster_of = {m: i for i, members in enumerate(clusters) for m in members}
             not_joined = {(a, b) for a, b, _ in links if cluster_of[a] != cluster_of[b]}

@@ -140,19 +140,36 @@ def comparisons() -> list[Any]:
 # given-name comparison (not equal, no shared nickname or known-as name, Jaro-
 # Winkler below 0.85), and who share no valid identifier (a shared NHS number
 # or UPN outweighs a spelling: Rhys and Reece with one NHS number are one boy).
+# Two letters typed the wrong way round ("Mxa" for Max, "Ail" for Ali) are a
+# slip, not another name: Jaro-Winkler cannot see it in a short name (its match
+# window there is a single letter), but it is exactly the edit that is one step
+# for Damerau-Levenshtein and two for Levenshtein. No two children's names
+# differ by that alone, so twins stay guarded.
 # Written over the predictions' retained columns.
 GIVEN_NAMES_DISAGREE = (
     "given_name_l IS NOT NULL AND given_name_r IS NOT NULL"
     " AND given_name_l <> given_name_r"
     " AND len(list_intersect(given_keys_l, given_keys_r)) = 0"
     " AND jaro_winkler_similarity(given_name_l, given_name_r) < 0.85"
+    " AND NOT (damerau_levenshtein(given_name_l, given_name_r) = 1"
+    " AND levenshtein(given_name_l, given_name_r) = 2)"
     " AND NOT coalesce(nhs_number_l = nhs_number_r OR upn_l = upn_r, FALSE)"
 )
 
 
 # Enough to justify linking without a person: a shared valid identifier; or a
 # given name and a date of birth on each side; or, when a side has no date of
-# birth, the same given name, family name and postcode exactly. Without it,
+# birth, the same family name and postcode exactly and the same given name or
+# one a slip of the keyboard away (Jaro-Winkler 0.94 or more: "Albe" for
+# Albie, "Scarlstt" for Scarlett; not Nathan for Nathaniel, 0.93), or a
+# nickname or known-as name (Harry for Harrison) when both sides give the same
+# sex. Brothers Oliver and Ollie at one address are kept apart by what else
+# they hold: two valid NHS numbers, or one record naming both (clustering).
+# A father and son of nickname-related names at one address, one record
+# without a date of birth, are the case left to the threshold. The other way
+# round, the same given name and postcode with a family name a slip away
+# ("Burtin" for Burton: the family comparison's Jaro-Winkler 0.92 level) is
+# enough too. Without it,
 # agreement on what little is there can score high with everything else
 # missing: a newborn's "Baby White" record against the mother's housing record
 # (family name and postcode), or a child "Nathaniel Stokrs" against a parent
@@ -161,8 +178,12 @@ ENOUGH_TO_LINK = (
     "nhs_number_l = nhs_number_r OR upn_l = upn_r"
     " OR (given_name_l IS NOT NULL AND given_name_r IS NOT NULL"
     " AND dob_l IS NOT NULL AND dob_r IS NOT NULL)"
-    " OR (given_name_l = given_name_r AND family_name_l = family_name_r"
-    " AND postcode_l = postcode_r)"
+    " OR ((given_name_l = given_name_r"
+    " OR jaro_winkler_similarity(given_name_l, given_name_r) >= 0.94"
+    " OR (len(list_intersect(given_keys_l, given_keys_r)) > 0 AND sex_l = sex_r))"
+    " AND family_name_l = family_name_r AND postcode_l = postcode_r)"
+    " OR (given_name_l = given_name_r AND postcode_l = postcode_r"
+    " AND jaro_winkler_similarity(family_name_l, family_name_r) >= 0.92)"
 )
 
 

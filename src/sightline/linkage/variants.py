@@ -170,6 +170,38 @@ def _column(field: str) -> str:
     return column
 
 
+# Roles under which the person named lives, far more often than not, at the
+# address of the record's subject: a tenant's child; a child's mother (fathers
+# and other adults named beside a child often live elsewhere).
+_HOUSEHOLD_ROLES = ("child", "mother")
+
+
+def _select(field: str) -> str:
+    """The SELECT expression of one variant field of subject record ``s``.
+
+    A parent's housing, substance misuse or mental health record names the
+    children of the household, often with nothing but a name. The record's
+    address is the household's: a child (or a child's mother) named there
+    without a postcode takes the postcode of the record's subject. Without it,
+    "Emilia Norman" in her mother's housing record has nothing but a name to
+    link on, and agreement on a name alone is not enough to link two children.
+    Done in the SELECT so that DISTINCT still collapses repeated identities.
+    """
+    column = f"s.{_column(field)}"
+    if field != "postcode":
+        return column
+    subj = SubjectRecord._meta.db_table
+    roles = ", ".join(f"'{r}'" for r in _HOUSEHOLD_ROLES)
+    # Table, column and role names come from the code, never from input.
+    return (
+        f"CASE WHEN coalesce({column}, '') = '' AND s.{_column('role')} IN ({roles})"  # noqa: S608
+        f" THEN coalesce((SELECT max(p.{_column('postcode')}) FROM {subj} p"
+        f" WHERE p.{_column('source_record')} = s.{_column('source_record')}"
+        f" AND p.{_column('role')} = 'subject' AND p.{_column('postcode')} <> ''), '')"
+        f" ELSE {column} END"
+    )
+
+
 _LIST_COLUMNS = ("given_keys", "family_parts")
 
 
@@ -179,7 +211,7 @@ def variants_export(*, ap_ids: dict[tuple[int, str], int]) -> dict[str, list[Any
     # A raw SELECT DISTINCT rather than the ORM: most records of one agency
     # person repeat the same identity, so the database removes most rows before
     # Python sees them, and no model instances or converters are built.
-    columns = ", ".join(f"s.{_column(f)}" for f in _VARIANT_FIELDS)
+    columns = ", ".join(_select(f) for f in _VARIANT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(_current_subjects_sql(columns))
         while rows := cursor.fetchmany(10_000):
@@ -196,7 +228,7 @@ def variants_export_unplaced(*, first_uid: int = 0) -> dict[str, list[Any]]:
     not the population. Unique ids start at ``first_uid``.
     """
     ap = AgencyPerson._meta.db_table
-    columns = ", ".join(["a.id"] + [f"s.{_column(f)}" for f in _VARIANT_FIELDS])
+    columns = ", ".join(["a.id"] + [_select(f) for f in _VARIANT_FIELDS])
     subj = SubjectRecord._meta.db_table
     head = RecordHead._meta.db_table
     sql = (
