@@ -90,7 +90,10 @@ def _database(kind: str, borough: Path, args: argparse.Namespace) -> str:
         target = OUT / "linkage-sqlite.sqlite3"
         OUT.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(args.sqlite_db, target)
-        return f"sqlite:///{target}"
+        url = f"sqlite:///{target}"
+        # The copy may predate this checkout's migrations.
+        _checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
+        return url
     url = fresh_database(
         kind, "linkage-sqlite" if kind == "sqlite" else "sightline_scale_bench_linkage"
     )

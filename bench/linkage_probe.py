@@ -216,7 +216,7 @@ def surname(n: int) -> dict[str, Any]:
         cols["pc_sector"].append(sector)
         cols["pc_district"].append(district)
     started = time.perf_counter()
-    links, scored, held_back, _, notes = pairs_score(cols)
+    links, scored, held_back, _, notes, _candidates = pairs_score(cols)
     return {
         "seconds": time.perf_counter() - started,
         "links": len(links),
