@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.utils import timezone
 
+from sightline.feeds.writer import write_rows
 from sightline.linkage.models import AgencyPerson, LinkDecision, LinkRun, Person, PersonChange
 
 
@@ -224,11 +225,8 @@ def memberships_write(changed: list[tuple[int, int]]) -> None:
             "CREATE TEMPORARY TABLE linkage_assign_tmp"
             " (ap_id integer PRIMARY KEY, person_id integer NOT NULL)"
         )
-        for start in range(0, len(changed), 5000):
-            cursor.executemany(
-                "INSERT INTO linkage_assign_tmp (ap_id, person_id) VALUES (%s, %s)",
-                changed[start : start + 5000],
-            )
+        # By COPY on PostgreSQL: 340,000 INSERTs there took most of this step.
+        write_rows("linkage_assign_tmp", ["ap_id", "person_id"], changed)
         cursor.execute(
             f"UPDATE {ap} SET person_id = t.person_id FROM linkage_assign_tmp t"  # noqa: S608
             f" WHERE {ap}.id = t.ap_id"

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from sightline.feeds.writer import write_rows
 from sightline.linkage.clustering import Constraint, clusters_from_links, persons_assign
 from sightline.linkage.models import (
     AgencyPerson,
@@ -58,15 +59,22 @@ def candidate_pairs_store(
         if band == CandidatePair.Band.LINKED and (c.a, c.b) in refused:
             band, reason = CandidatePair.Band.REFUSED, refused_reason
         rows.append((run.pk, c.a, c.b, band, c.probability, reason, c.explanation))
-    # One row per link as well as per doubt: a large run stores millions, where
-    # building a model instance per row (bulk_create) costs more than the insert.
-    sql = (
-        "INSERT INTO linkage_candidatepair (run_id, agency_person_a_id, agency_person_b_id,"
-        " band, probability, guard_reason, explanation) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    # One row per link as well as per doubt: a large run stores hundreds of
+    # thousands, where building a model instance per row (bulk_create) costs
+    # more than the insert; PostgreSQL takes them by COPY.
+    write_rows(
+        CandidatePair._meta.db_table,
+        [
+            "run_id",
+            "agency_person_a_id",
+            "agency_person_b_id",
+            "band",
+            "probability",
+            "guard_reason",
+            "explanation",
+        ],
+        rows,
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
     return sum(1 for r in rows if r[3] != CandidatePair.Band.LINKED)
 
 

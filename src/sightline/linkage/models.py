@@ -131,9 +131,19 @@ class CandidatePair(models.Model):
         HELD = "held", "Above the match threshold, held back by the twin or evidence guard"
         REFUSED = "refused", "Linked by score, refused by clustering (identifiers or a decision)"
 
-    run = models.ForeignKey(LinkRun, on_delete=models.CASCADE, related_name="candidate_pairs")
-    agency_person_a = models.ForeignKey(AgencyPerson, on_delete=models.CASCADE, related_name="+")
-    agency_person_b = models.ForeignKey(AgencyPerson, on_delete=models.CASCADE, related_name="+")
+    # Not database constraints: a run writes hundreds of thousands of these
+    # rows, all derived from its own agency persons, and PostgreSQL checking
+    # three deferred foreign keys per row at commit took a sixth of a
+    # million-record run. The ORM still cascades deletes.
+    run = models.ForeignKey(
+        LinkRun, on_delete=models.CASCADE, related_name="candidate_pairs", db_constraint=False
+    )
+    agency_person_a = models.ForeignKey(
+        AgencyPerson, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    agency_person_b = models.ForeignKey(
+        AgencyPerson, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     band = models.CharField(max_length=8, choices=Band.choices)
     probability = models.FloatField(help_text="Match probability of the best variant pair")
     guard_reason = models.TextField(blank=True, help_text="Why it was not linked automatically")
