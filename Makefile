@@ -22,10 +22,13 @@ install: $(VENV)/.installed $(GOVUK_STATIC)/govuk-frontend.min.css ## create .ve
 
 frontend: $(GOVUK_STATIC)/govuk-frontend.min.css ## fetch GOV.UK Frontend from npm and copy its assets into the web app
 
+# Bytecode compiled at install: this environment sets PYTHONDONTWRITEBYTECODE, so
+# otherwise every command compiled Splink and sqlglot from source (1.2 s of an
+# incremental link's 2 s; 0.26 s compiled).
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
