@@ -1,0 +1,166 @@
+"""Run rules' SQL on the analytical engine: DuckDB in process, or Spark.
+
+The same engine choice as linkage (``SIGHTLINE_LINKAGE_ENGINE``). Rules are
+written in DuckDB's dialect; on Spark each query is transpiled by sqlglot
+through linkage's :func:`engine_sql`, so a rule is written and tested once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sightline.indicators.rules.base import EvidenceRow, Hit, Level, Rule
+from sightline.indicators.schema import SCHEMAS, arrow_table
+from sightline.linkage.engine import engine_check, engine_name, engine_sql, spark_session
+
+
+@dataclass(frozen=True)
+class RawHit:
+    """One row a rule's query returned: the pattern complete for a person on a day."""
+
+    rule_id: str
+    person_id: int
+    triggered_on: dt.date
+    level: str
+    evidence: tuple[int, ...]
+
+
+class Engine:
+    """The tables of one evaluation, registered once, and the rules run over them."""
+
+    def __init__(self, tables: Mapping[str, Any], *, engine: str | None = None) -> None:
+        self.name = engine or engine_name()
+        missing = {name: arrow_table(schema, []) for name, schema in SCHEMAS.items()}
+        self.tables = {**missing, **tables}
+        if self.name == "spark":
+            engine_check()
+            self._spark = spark_session()
+            for name, table in self.tables.items():
+                frame = self._spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
+                frame.createOrReplaceTempView(name)
+        else:
+            import duckdb
+
+            self._duck = duckdb.connect()
+            for name, table in self.tables.items():
+                self._duck.register(name, table)
+
+    def replace(self, name: str, table: Any) -> None:
+        """Swap in a table between passes (the first pass's flags, for the second)."""
+        self.tables[name] = table
+        if self.name == "spark":
+            frame = self._spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
+            frame.createOrReplaceTempView(name)
+        else:
+            self._duck.unregister(name)
+            self._duck.register(name, table)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.name == "spark":
+            return [tuple(row) for row in self._spark.sql(engine_sql(sql)).collect()]
+        rows: list[tuple[Any, ...]] = self._duck.sql(sql).fetchall()
+        return rows
+
+    def hits(self, rules: Iterable[Rule], params: Mapping[str, Mapping[str, Any]]) -> list[RawHit]:
+        """Every moment each rule's pattern was complete, all rules in one query.
+
+        One UNION ALL rather than a query a rule: on DuckDB the scans of
+        ``events`` are shared, and on Spark it is one job instead of twenty.
+        """
+        parts = []
+        for rule in rules:
+            sql = rule.sql(params.get(rule.id, rule.defaults()))
+            parts.append(
+                f"SELECT '{rule.id}' AS rule_id, person_id, triggered_on, level, evidence "
+                f"FROM ({sql}) AS r_{len(parts)}"
+            )
+        if not parts:
+            return []
+        rows = self.query("\nUNION ALL\n".join(parts))
+        return [
+            RawHit(str(r), int(p), _date(t), str(level), tuple(sorted(int(e) for e in ev)))
+            for r, p, t, level, ev in rows
+        ]
+
+    def explainable(self, raw: Iterable[RawHit]) -> list[Hit]:
+        """The hits with their evidence rows (and growth rows) fetched, ready to explain.
+
+        Only the evidence is fetched, by id, from the Arrow tables held in
+        process: a population run's hits name a few thousand events of millions.
+        """
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        raw = list(raw)
+        wanted = pa.array(sorted({e for h in raw for e in h.evidence}), type=pa.int64())
+        events: dict[int, list[dict[str, Any]]] = {}
+        table = self.tables["events"]
+        for row in table.filter(pc.is_in(table["event_id"], value_set=wanted)).to_pylist():
+            events.setdefault(row["event_id"], []).append(row)
+        growth: dict[int, dict[str, Any]] = {}
+        table = self.tables["growth"]
+        for row in table.filter(pc.is_in(table["event_id"], value_set=wanted)).to_pylist():
+            growth[row["event_id"]] = row
+        out = []
+        for h in raw:
+            rows = [_row_for(events.get(e, []), h.person_id) for e in h.evidence]
+            ordered = sorted(
+                (EvidenceRow(r) for r in rows if r is not None),
+                key=lambda r: (r.occurred_on, r.values["event_id"]),
+            )
+            grown = sorted(
+                (EvidenceRow(growth[e]) for e in h.evidence if e in growth),
+                key=lambda r: (r.values["observed_on"], r.values["event_id"]),
+            )
+            level: Level = "suspect" if h.level == "suspect" else "consider"
+            out.append(Hit(h.person_id, h.triggered_on, level, tuple(ordered), tuple(grown)))
+        return out
+
+    def close(self) -> None:
+        if self.name != "spark":
+            self._duck.close()
+
+
+def _row_for(rows: list[dict[str, Any]], person_id: int) -> dict[str, Any] | None:
+    """The row of an event as the flagged person saw it: theirs, else the record's subject's."""
+    for row in rows:
+        if row["person_id"] == person_id:
+            return row
+    for row in rows:
+        if row["role"] == "subject":
+            return row
+    return rows[0] if rows else None
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _spark_schema(table: Any) -> Any:
+    from pyspark.sql import types as T  # type: ignore[import-untyped]
+
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    def spark_type(kind: Any) -> Any:
+        if pa.types.is_int64(kind):
+            return T.LongType()
+        if pa.types.is_integer(kind):
+            return T.IntegerType()
+        if pa.types.is_floating(kind):
+            return T.DoubleType()
+        if pa.types.is_boolean(kind):
+            return T.BooleanType()
+        if pa.types.is_date(kind):
+            return T.DateType()
+        return T.StringType()
+
+    return T.StructType(
+        [T.StructField(f.name, spark_type(f.type), nullable=True) for f in table.schema]
+    )
