@@ -144,9 +144,8 @@ def _date(value: Any) -> dt.date:
 
 
 def _spark_schema(table: Any) -> Any:
-    from pyspark.sql import types as T  # type: ignore[import-untyped]
-
     import pyarrow as pa  # type: ignore[import-untyped]
+    from pyspark.sql import types as T  # type: ignore[import-untyped]
 
     def spark_type(kind: Any) -> Any:
         if pa.types.is_int64(kind):
