@@ -70,7 +70,7 @@ class Engine:
         One UNION ALL rather than a query a rule: on DuckDB the scans of
         ``events`` are shared, and on Spark it is one job instead of twenty.
         """
-        parts = []
+        parts: list[str] = []
         for rule in rules:
             sql = rule.sql(params.get(rule.id, rule.defaults()))
             parts.append(
@@ -144,8 +144,8 @@ def _date(value: Any) -> dt.date:
 
 
 def _spark_schema(table: Any) -> Any:
-    import pyarrow as pa  # type: ignore[import-untyped]
-    from pyspark.sql import types as T  # type: ignore[import-untyped]
+    import pyarrow as pa
+    from pyspark.sql import types as T
 
     def spark_type(kind: Any) -> Any:
         if pa.types.is_int64(kind):
