@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "ingest": ("load feed v1 files; print per-file counts", None),
     "quarantine": ("list, show or retry rejected lines", None),
     "link": ("link agency persons into persons (Splink); --score DIR to measure", None),
+    "evaluate": ("run the indicator rules and raise flags; --as-of DATE to look back", None),
     "export": ("export records, links, flags or a chronology", None),
 }
 

@@ -37,6 +37,7 @@ class Config:
     spark_conf: tuple[tuple[str, str], ...] = ()
     # DuckDB's memory ceiling for a linkage run; past it DuckDB spills to disk.
     duckdb_memory_limit: str = "3GB"
+    indicator_config: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -108,6 +109,9 @@ def load(environ: dict[str, str] | None = None) -> Config:
         ).resolve(),
         spark_conf=_spark_conf(e.get("SIGHTLINE_SPARK_CONF", "")),
         duckdb_memory_limit=memory_limit,
+        indicator_config=Path(e["SIGHTLINE_INDICATOR_CONFIG"])
+        if e.get("SIGHTLINE_INDICATOR_CONFIG")
+        else None,
     )
 
 

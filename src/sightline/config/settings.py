@@ -22,6 +22,7 @@ SIGHTLINE_SPARK_SHUFFLE_PARTITIONS = CONFIG.spark_shuffle_partitions
 SIGHTLINE_SPARK_CHECKPOINT_DIR = CONFIG.spark_checkpoint_dir
 SIGHTLINE_SPARK_CONF = CONFIG.spark_conf
 SIGHTLINE_DUCKDB_MEMORY_LIMIT = CONFIG.duckdb_memory_limit
+SIGHTLINE_INDICATOR_CONFIG = CONFIG.indicator_config
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -31,11 +31,41 @@ class Command(BaseCommand):
             help="which person each agency person is, as CSV (agency,local_id,person_id)",
         )
 
+        flags = sub.add_parser(
+            "flags",
+            help="indicator flags as JSON Lines, with their evidence and status",
+        )
+        flags.add_argument(
+            "--as-of", metavar="DATE", help="the flags of 'sightline evaluate --as-of DATE'"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "records":
             self._records(options.get("agency"))
         elif options["kind"] == "links":
             self._links()
+        elif options["kind"] == "flags":
+            self._flags(options.get("as_of"))
+
+    def _flags(self, as_of: str | None) -> None:
+        import datetime as dt
+
+        from sightline.indicators.models import LIVE
+        from sightline.indicators.selectors import flags_export_lines
+
+        scenario = LIVE
+        if as_of:
+            try:
+                scenario = f"as-of {dt.date.fromisoformat(as_of).isoformat()}"
+            except ValueError:
+                self.stderr.write(
+                    f"sightline export flags: --as-of {as_of!r} is not a YYYY-MM-DD date"
+                )
+                sys.exit(2)
+        out = sys.stdout
+        for line in flags_export_lines(scenario=scenario):
+            out.write(line + "\n")
+        out.flush()
 
     def _links(self) -> None:
         # Imported here: the linkage stage owns the selector, feeds only formats it.

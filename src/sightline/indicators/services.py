@@ -1,0 +1,471 @@
+"""Evaluation: run the rules, group what they find into flags, and keep people's decisions.
+
+``evaluation_run`` does the whole population (or, with ``persons``, a few
+people: the per-child path after new records arrive). Both build the same
+tables and run the same SQL; only the amount of data differs.
+
+A rule returns every moment its pattern was complete. Moments whose evidence
+overlaps belong to one episode, and one episode is one flag: a later event that
+strengthens it updates the flag (more evidence, perhaps a higher level) rather
+than raising another. Existing flags are matched to episodes by their evidence,
+named as agencies name records, so a record's new version or a late record that
+moves the first trigger earlier still finds its flag and its status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sightline.indicators.catalogue import Catalogue, catalogue_load
+from sightline.indicators.engine import Engine, RawHit
+from sightline.indicators.models import (
+    LIVE,
+    DataQualityWarning,
+    EvaluationRun,
+    Flag,
+    FlagEvidence,
+    FlagStatusChange,
+)
+from sightline.indicators.rules.base import Hit, Rule
+from sightline.indicators.schema import SCHEMAS, arrow_table
+from sightline.indicators.tables import tables_build
+from sightline.linkage.engine import engine_name
+from sightline.linkage.models import Relationship
+
+_RANK = {"consider": 0, "suspect": 1}
+
+
+@dataclass
+class Episode:
+    """Moments of one rule for one person whose evidence overlaps: one flag."""
+
+    rule_id: str
+    person_id: int
+    first: RawHit
+    last: RawHit
+    level: str
+    evidence: set[int] = field(default_factory=set)
+
+
+def episodes_of(hits: Iterable[RawHit]) -> list[Episode]:
+    """Group a rule's moments into episodes, per person, in time order.
+
+    A moment joins the open episode when it shares evidence with it; one that
+    shares none starts a new episode (the pattern ended and came back).
+    """
+    by_key: dict[tuple[str, int], list[RawHit]] = defaultdict(list)
+    for h in hits:
+        by_key[(h.rule_id, h.person_id)].append(h)
+    out: list[Episode] = []
+    for (rule_id, person_id), group in by_key.items():
+        group.sort(key=lambda h: (h.triggered_on, h.evidence))
+        current: Episode | None = None
+        for h in group:
+            if current is not None and current.evidence & set(h.evidence):
+                current.evidence |= set(h.evidence)
+                current.last = h
+                if _RANK.get(h.level, 0) > _RANK.get(current.level, 0):
+                    current.level = h.level
+                continue
+            current = Episode(rule_id, person_id, h, h, h.level, set(h.evidence))
+            out.append(current)
+    return out
+
+
+@dataclass
+class EvaluationResult:
+    run: EvaluationRun
+    seconds: float
+    steps: dict[str, float]
+
+
+@contextmanager
+def _timed(steps: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        steps[name] = round(steps.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
+def relations_table(*, persons: Iterable[int] | None = None) -> Any:
+    """``relations`` from linkage: what each person is to each other, both ways round."""
+    from sightline.linkage.selectors import _INVERSE
+
+    rows = Relationship.objects.filter(person__isnull=False, related_person__isnull=False)
+    if persons is not None:
+        ids = list(set(persons))
+        rows = rows.filter(Q(person__in=ids) | Q(related_person__in=ids))
+    out: list[dict[str, Any]] = []
+    for a, b, role, start, end, first in rows.values_list(
+        "person_id", "related_person_id", "role", "start_date", "end_date", "first_recorded"
+    ).iterator(chunk_size=20_000):
+        if a == b:
+            continue
+        out.append(
+            {
+                "person_id": a,
+                "other_id": b,
+                "role": role,
+                "start_date": start,
+                "end_date": end,
+                "first_recorded": first,
+            }
+        )
+        inverse = _INVERSE.get(role)
+        if inverse is not None:
+            out.append(
+                {
+                    "person_id": b,
+                    "other_id": a,
+                    "role": inverse,
+                    "start_date": start,
+                    "end_date": end,
+                    "first_recorded": first,
+                }
+            )
+    return arrow_table(SCHEMAS["relations"], out)
+
+
+def growth_tables(events: Any) -> tuple[Any, list[tuple[int, str, str]]]:
+    """``growth`` from the measurement events, with the measurements not fit to use."""
+    import importlib
+
+    try:
+        growth = importlib.import_module("sightline.indicators.growth")
+    except ImportError:
+        return arrow_table(SCHEMAS["growth"], []), []
+    table, warnings = growth.growth_from_events(events)
+    return table, warnings
+
+
+def evaluation_run(
+    *,
+    as_of: dt.date | None = None,
+    persons: Iterable[int] | None = None,
+    catalogue: Catalogue | None = None,
+    engine: str | None = None,
+    today: dt.date | None = None,
+    basis: str = "received",
+) -> EvaluationResult:
+    """Evaluate every rule: for everyone, or for ``persons`` (and the people around them).
+
+    With ``as_of``, only records received by the end of that day are seen and the
+    flags go to that date's own scenario; without it, to the live flags.
+    """
+    started = time.perf_counter()
+    steps: dict[str, float] = {}
+    catalogue = catalogue or catalogue_load()
+    today = today or timezone.localdate()
+    scenario = LIVE if as_of is None else f"as-of {as_of.isoformat()}"
+    targets: set[int] | None = None
+    scope_ids: set[int] | None = None
+    if persons is not None:
+        targets = set(persons)
+        scope_ids = _with_people_around(targets)
+    run = EvaluationRun.objects.create(
+        started_at=timezone.now(),
+        scope="population" if targets is None else "person",
+        scenario=scenario,
+        as_of=as_of,
+        engine=engine or engine_name(),
+    )
+    try:
+        with _timed(steps, "read records"):
+            built = tables_build(as_of=as_of, persons=scope_ids, today=today, basis=basis)
+        with _timed(steps, "relations"):
+            built.tables["relations"] = relations_table(persons=scope_ids)
+        with _timed(steps, "growth"):
+            growth, growth_warnings = growth_tables(built.tables["events"])
+            built.tables["growth"] = growth
+            built.warnings.extend(growth_warnings)
+        with _timed(steps, "rules"):
+            ev = Engine(built.tables, engine=engine)
+            try:
+                first = ev.hits(catalogue.first_pass(), catalogue.params)
+                episodes = episodes_of(first)
+                second_rules = catalogue.second_pass()
+                second: list[RawHit] = []
+                if second_rules:
+                    ev.replace("prior_flags", _prior_flags(episodes))
+                    second = ev.hits(second_rules, catalogue.params)
+                    episodes += episodes_of(second)
+                if targets is not None:
+                    episodes = [e for e in episodes if e.person_id in targets]
+                with _timed(steps, "explain"):
+                    explained = _explain(ev, episodes, catalogue)
+            finally:
+                ev.close()
+        with _timed(steps, "write flags"):
+            counts = _flags_write(run=run, scenario=scenario, explained=explained, targets=targets)
+            _warnings_write(run=run, warnings=built.warnings)
+        notes = []
+        if built.unlinked_records:
+            notes.append(
+                f"{built.unlinked_records:,} records name someone linkage has not placed yet "
+                "(run 'sightline link'): their events are not evaluated for that person"
+            )
+        if built.warnings:
+            notes.append(
+                f"{len(built.warnings):,} records were not used as evidence: see the "
+                "data-quality warnings"
+            )
+        run.events = built.tables["events"].num_rows
+        run.persons = built.tables["persons"].num_rows
+        run.hits = len(first) + len(second)
+        run.flags_raised, run.flags_updated, run.flags_no_longer_met = counts
+        run.warnings = len(built.warnings)
+        run.notes = "\n".join(notes)
+        run.status = EvaluationRun.Status.DONE
+    except Exception as exc:
+        run.status = EvaluationRun.Status.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.timings = steps
+        run.save()
+        raise
+    run.finished_at = timezone.now()
+    run.timings = steps
+    run.save()
+    return EvaluationResult(run=run, seconds=time.perf_counter() - started, steps=steps)
+
+
+def _with_people_around(persons: set[int]) -> set[int]:
+    """The persons, everyone related to them, and (for an adult) the other children around."""
+    scope = set(persons)
+    for _ in range(2):  # child → parent → the parent's other children and partners
+        rels = Relationship.objects.filter(
+            Q(person__in=scope) | Q(related_person__in=scope)
+        ).values_list("person_id", "related_person_id")
+        grown = scope | {p for pair in rels for p in pair if p is not None}
+        if grown == scope:
+            break
+        scope = grown
+    return scope
+
+
+def _prior_flags(episodes: list[Episode]) -> Any:
+    rows = [
+        {
+            "person_id": e.person_id,
+            "rule_id": e.rule_id,
+            "level": e.level,
+            "triggered_on": e.first.triggered_on,
+            **(
+                {"evidence": sorted(e.evidence)}
+                if "evidence" in SCHEMAS["prior_flags"].names
+                else {}
+            ),
+        }
+        for e in episodes
+    ]
+    return arrow_table(SCHEMAS["prior_flags"], rows)
+
+
+@dataclass(frozen=True)
+class Explained:
+    episode: Episode
+    rule: Rule
+    explanation: str
+    evidence: tuple[tuple[int, str, str, dt.date], ...]  # event id, agency, record id, occurred
+    seen_on: dt.date
+
+
+def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[Explained]:
+    rules = {r.id: r for r in catalogue.rules}
+    raw = [
+        RawHit(e.rule_id, e.person_id, e.first.triggered_on, e.level, tuple(sorted(e.evidence)))
+        for e in episodes
+    ]
+    hits = ev.explainable(raw)
+    out = []
+    for episode, hit in zip(episodes, hits, strict=True):
+        rule = rules[episode.rule_id]
+        explanation = rule.explain(hit, catalogue.params[rule.id])
+        first_ids = set(episode.first.evidence)
+        seen = max(
+            (
+                r.received_on or r.occurred_on
+                for r in hit.evidence
+                if r.values["event_id"] in first_ids
+            ),
+            default=episode.first.triggered_on,
+        )
+        out.append(
+            Explained(
+                episode=episode,
+                rule=rule,
+                explanation=explanation,
+                evidence=tuple(
+                    (r.values["event_id"], r.agency, r.record_id, r.occurred_on)
+                    for r in hit.evidence
+                ),
+                seen_on=max(seen, episode.first.triggered_on),
+            )
+        )
+    return out
+
+
+def _level(hit: Hit) -> str:
+    return hit.level
+
+
+def _flags_write(
+    *,
+    run: EvaluationRun,
+    scenario: str,
+    explained: list[Explained],
+    targets: set[int] | None,
+) -> tuple[int, int, int]:
+    """Raise new flags, update the ones found again, and mark those no longer met."""
+    now = timezone.now()
+    existing = Flag.objects.filter(scenario=scenario)
+    if targets is not None:
+        existing = existing.filter(person_id__in=targets)
+    by_key: dict[tuple[int, str], list[tuple[Flag, set[tuple[str, str]]]]] = defaultdict(list)
+    evidence_of: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for flag_id, agency, record in FlagEvidence.objects.filter(flag__in=existing).values_list(
+        "flag_id", "agency_code", "record_id"
+    ):
+        evidence_of[flag_id].add((agency, record))
+    for flag in existing:
+        by_key[(flag.person_id, flag.rule_id)].append((flag, evidence_of[flag.pk]))
+    raised = updated = 0
+    seen_flags: set[int] = set()
+    new_evidence: list[FlagEvidence] = []
+    with transaction.atomic():
+        for x in explained:
+            e = x.episode
+            keys = {(agency, record) for _, agency, record, _ in x.evidence}
+            match = next(
+                (
+                    f
+                    for f, ev in by_key[(e.person_id, e.rule_id)]
+                    if f.pk not in seen_flags and ev & keys
+                ),
+                None,
+            )
+            if match is None:
+                flag = Flag.objects.create(
+                    scenario=scenario,
+                    person_id=e.person_id,
+                    rule_id=e.rule_id,
+                    level=e.level,
+                    title=x.rule.title,
+                    source=x.rule.source,
+                    first_triggered_on=e.first.triggered_on,
+                    last_triggered_on=e.last.triggered_on,
+                    seen_on=x.seen_on,
+                    explanation=x.explanation,
+                    created_at=now,
+                    updated_at=now,
+                    run=run,
+                )
+                raised += 1
+                old_keys: set[tuple[str, str]] = set()
+            else:
+                flag = match
+                old_keys = by_key_evidence = next(
+                    ev for f, ev in by_key[(e.person_id, e.rule_id)] if f.pk == flag.pk
+                )
+                del by_key_evidence
+                changed = (
+                    keys != old_keys
+                    or flag.level != e.level
+                    or flag.explanation != x.explanation
+                    or not flag.met
+                    or flag.first_triggered_on != e.first.triggered_on
+                )
+                if changed:
+                    strengthened = bool(keys - old_keys) or _RANK[e.level] > _RANK[flag.level]
+                    if strengthened and flag.status == Flag.Status.DISMISSED:
+                        # A practitioner dismissed it on what was known then; new
+                        # evidence deserves their eyes again, with the history kept.
+                        flag.status = Flag.Status.NEW
+                        flag.status_reason = ""
+                        FlagStatusChange.objects.create(
+                            flag=flag,
+                            status=Flag.Status.NEW,
+                            by="evaluation",
+                            at=now,
+                            reason="New evidence after it was dismissed",
+                        )
+                    flag.level = e.level
+                    flag.first_triggered_on = e.first.triggered_on
+                    flag.last_triggered_on = e.last.triggered_on
+                    flag.seen_on = min(flag.seen_on, x.seen_on)
+                    flag.explanation = x.explanation
+                    flag.met = True
+                    flag.updated_at = now
+                    flag.run = run
+                    flag.save()
+                    FlagEvidence.objects.filter(flag=flag).exclude(
+                        record_id__in=[r for _, r in keys]
+                    ).delete()
+                    updated += 1
+            seen_flags.add(flag.pk)
+            for event_id, agency, record, occurred in x.evidence:
+                if (agency, record) not in old_keys:
+                    new_evidence.append(
+                        FlagEvidence(
+                            flag=flag,
+                            agency_code=agency,
+                            record_id=record,
+                            source_record_id=event_id,
+                            occurred_on=occurred,
+                        )
+                    )
+        FlagEvidence.objects.bulk_create(new_evidence, batch_size=5000, ignore_conflicts=True)
+        gone = existing.filter(met=True).exclude(pk__in=seen_flags)
+        no_longer = gone.update(met=False, updated_at=now)
+    return raised, updated, no_longer
+
+
+def _warnings_write(*, run: EvaluationRun, warnings: list[tuple[int, str, str]]) -> None:
+    DataQualityWarning.objects.bulk_create(
+        [
+            DataQualityWarning(run=run, source_record_id=e, field=f, reason=r)
+            for e, f, r in warnings
+        ],
+        batch_size=5000,
+    )
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: Flag, by: str, reason: str = "") -> Flag:
+    """A practitioner has seen the flag and is acting on it."""
+    return _status(flag=flag, status=Flag.Status.ACKNOWLEDGED, by=by, reason=reason)
+
+
+@transaction.atomic
+def flag_dismiss(*, flag: Flag, by: str, reason: str) -> Flag:
+    """A practitioner judges the flag not to need action, and says why (required)."""
+    if not reason.strip():
+        raise ValueError("reason: say why the flag is dismissed; a dismissal needs a reason")
+    return _status(flag=flag, status=Flag.Status.DISMISSED, by=by, reason=reason.strip())
+
+
+def _status(*, flag: Flag, status: str, by: str, reason: str) -> Flag:
+    if not by.strip():
+        raise ValueError("by: say who is changing the flag")
+    now = timezone.now()
+    flag.status = status
+    flag.status_reason = reason
+    flag.updated_at = now
+    flag.save(update_fields=["status", "status_reason", "updated_at"])
+    FlagStatusChange.objects.create(flag=flag, status=status, reason=reason, by=by, at=now)
+    return flag
+
+
+def params_for(catalogue: Catalogue, rule: Rule) -> Mapping[str, Any]:
+    return catalogue.params.get(rule.id, rule.defaults())

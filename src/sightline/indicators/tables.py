@@ -1,0 +1,329 @@
+"""The tables rules read, built from the operational database for one evaluation.
+
+The database is read with two plain queries (the records, and whom each names)
+streamed in batches as Arrow; everything else (flattening ``details``, each
+person's birth date, ages, the data-quality checks) is done set-based in
+DuckDB, which parses JSON far faster than Python and keeps memory in columns.
+``as_of`` picks, for each record, the newest version received by the end of
+that day, and leaves out records received later: what the partnership held then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+from django.db import connection
+
+from sightline.indicators.schema import EVENT_DETAIL_COLUMNS, SCHEMAS
+
+BATCH = 100_000
+
+# Where each flattened column is in feed v1's details, and its DuckDB type.
+_DETAIL_PATHS: dict[str, tuple[str, str]] = {
+    "setting": ("$.setting", "VARCHAR"),
+    "reason": ("$.reason", "VARCHAR"),
+    "injury_kind": ("$.injury.kind", "VARCHAR"),
+    "injury_site": ("$.injury.site", "VARCHAR"),
+    "injury_explanation": ("$.injury.explanation", "VARCHAR"),
+    "independently_mobile": ("$.independently_mobile", "BOOLEAN"),
+    "admitted": ("$.admitted", "BOOLEAN"),
+    "service": ("$.service", "VARCHAR"),
+    "outcome": ("$.outcome", "VARCHAR"),
+    "category": ("$.category", "VARCHAR"),
+    "child_present": ("$.child_present", "BOOLEAN"),
+    "risk": ("$.risk", "VARCHAR"),
+    "factor": ("$.factor", "VARCHAR"),
+    "status": ("$.status", "VARCHAR"),
+    "change": ("$.change", "VARCHAR"),
+    "member_role": ("$.member_role", "VARCHAR"),
+    "issue": ("$.issue", "VARCHAR"),
+    "exclusion_kind": ("$.kind", "VARCHAR"),
+    "sessions": ("$.sessions", "DOUBLE"),
+    "period_start": ("$.period_start", "DATE"),
+    "period_end": ("$.period_end", "DATE"),
+    "sessions_possible": ("$.sessions_possible", "DOUBLE"),
+    "sessions_attended": ("$.sessions_attended", "DOUBLE"),
+    "weight_kg": ("$.weight_kg", "DOUBLE"),
+    "height_cm": ("$.height_cm", "DOUBLE"),
+    "head_circumference_cm": ("$.head_circumference_cm", "DOUBLE"),
+    "birth_weight_kg": ("$.birth_weight_kg", "DOUBLE"),
+    "gestation_weeks": ("$.gestation_weeks", "DOUBLE"),
+}
+assert set(_DETAIL_PATHS) == set(EVENT_DETAIL_COLUMNS)
+
+# Types that cannot have happened before the child was born: one dated earlier
+# is a wrong date or a wrong link, and using it could make an infant look old.
+_NOT_BEFORE_BIRTH = (
+    "unscheduled_care",
+    "growth_measurement",
+    "school_attendance",
+    "school_exclusion",
+    "child_protection_medical",
+)
+
+_RAW = pa.schema(
+    [
+        ("event_id", pa.int64()),
+        ("agency", pa.string()),
+        ("record_id", pa.string()),
+        ("type", pa.string()),
+        ("occurred_on", pa.string()),
+        ("received_on", pa.string()),
+        ("details", pa.string()),
+    ]
+)
+_NAMED = pa.schema(
+    [
+        ("event_id", pa.int64()),
+        ("role", pa.string()),
+        ("person_id", pa.int64()),
+        ("dob", pa.string()),
+        ("sex", pa.string()),
+        ("postcode", pa.string()),
+    ]
+)
+
+
+@dataclass
+class Tables:
+    """What one evaluation reads, plus what it could not use and why."""
+
+    tables: dict[str, Any]
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)  # event, field, reason
+    unlinked_records: int = 0
+
+
+def _date_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    return f"substr({column}, 1, 10)"
+
+
+def _known_on(basis: str) -> str:
+    if basis == "received":
+        return _date_sql("s.received_at")
+    recorded = _date_sql("coalesce(s.recorded_at, s.occurred_at)")
+    return f"coalesce({recorded}, {_text('s.occurred_on')})"
+
+
+def _text(column: str) -> str:
+    # On SQLite, an expression has no declared type, so Django's converters
+    # leave it as the text stored, which is what the Arrow column expects.
+    return f"{column}::text" if connection.vendor == "postgresql" else f"({column} || '')"
+
+
+def _known(basis: str) -> str:
+    """The SQL for the day the partnership held a record, by the chosen basis.
+
+    ``received``: the day Sightline received it (what was really seen).
+    ``recorded``: the day the agency recorded it, or it happened when no
+    recording time was sent; for history loaded after the fact, it asks what
+    Sightline would have seen had it been running then.
+    """
+    if basis == "received":
+        return "s.received_at"
+    if basis == "recorded":
+        return "coalesce(s.recorded_at, s.occurred_at, s.received_at)"
+    raise ValueError(f"basis {basis!r}: it must be 'received' or 'recorded'")
+
+
+def _current(as_of: dt.date | None, basis: str = "received") -> tuple[str, list[Any]]:
+    """The SQL choosing each record's version: current, or newest held by the end of ``as_of``."""
+    if as_of is None:
+        return (
+            "SELECT h.source_record_id AS id FROM feeds_recordhead h",
+            [],
+        )
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    known, known2 = _known(basis), _known(basis).replace("s.", "s2.")
+    # A record with no time at all (a date-only occurred_at) falls back to its date.
+    if basis == "recorded":
+        known = "coalesce(s.recorded_at, s.occurred_at, s.occurred_on)"
+        known2 = "coalesce(s2.recorded_at, s2.occurred_at, s2.occurred_on)"
+    return (
+        f"SELECT s.id AS id FROM feeds_sourcerecord s "
+        f"WHERE {known} < %s AND s.version = ("
+        f" SELECT max(s2.version) FROM feeds_sourcerecord s2"
+        f" WHERE s2.agency_id = s.agency_id AND s2.record_id = s.record_id"
+        f" AND {known2} < %s)",
+        [end, end],
+    )
+
+
+def _stream(sql: str, params: list[Any], schema: Any) -> Iterator[Any]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        while True:
+            rows = cur.fetchmany(BATCH)
+            if not rows:
+                return
+            columns = list(zip(*rows, strict=True))
+            yield pa.record_batch(
+                [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)],
+                schema=schema,
+            )
+
+
+def _read(sql: str, params: list[Any], schema: Any) -> Any:
+    return pa.Table.from_batches(list(_stream(sql, params, schema)), schema=schema)
+
+
+def raw_tables(
+    *,
+    as_of: dt.date | None = None,
+    persons: Iterable[int] | None = None,
+    basis: str = "received",
+) -> tuple[Any, Any]:
+    """The records (with details as JSON text) and whom each names, from the database.
+
+    ``persons`` limits both to the records naming those persons (per-child evaluation).
+    """
+    current, params = _current(as_of, basis)
+    only = ""
+    if persons is not None:
+        ids = sorted(set(persons))
+        marks = ",".join(["%s"] * len(ids)) or "NULL"
+        only = (
+            " AND s.id IN (SELECT sr.source_record_id FROM feeds_subjectrecord sr"
+            " JOIN linkage_agencyperson ap ON ap.agency_id = sr.agency_id"
+            f" AND ap.local_id = sr.local_id WHERE ap.person_id IN ({marks}))"
+        )
+        params = params + ids
+    records = _read(
+        f"SELECT s.id, a.code, s.record_id, s.type, {_text('s.occurred_on')}, "
+        f"{_known_on(basis)}, {_text('s.details')} "
+        f"FROM feeds_sourcerecord s JOIN feeds_agency a ON a.id = s.agency_id "
+        f"WHERE s.id IN ({current}){only}",
+        params,
+        _RAW,
+    )
+    named = _read(
+        f"SELECT sr.source_record_id, sr.role, ap.person_id, {_text('sr.date_of_birth')}, "
+        "sr.sex, sr.postcode "
+        "FROM feeds_subjectrecord sr JOIN feeds_sourcerecord s ON s.id = sr.source_record_id "
+        "LEFT JOIN linkage_agencyperson ap "
+        "ON ap.agency_id = sr.agency_id AND ap.local_id = sr.local_id "
+        f"WHERE s.id IN ({current}){only}",
+        params,
+        _NAMED,
+    )
+    return records, named
+
+
+def tables_build(
+    *,
+    as_of: dt.date | None = None,
+    persons: Iterable[int] | None = None,
+    today: dt.date,
+    basis: str = "received",
+) -> Tables:
+    """Build ``events`` and ``persons`` (and the data-quality warnings) for one evaluation.
+
+    ``relations`` and ``growth`` are added by the caller: the first comes from
+    linkage, the second needs ``events``.
+    """
+    import duckdb
+
+    records, named = raw_tables(as_of=as_of, persons=persons, basis=basis)
+    con = duckdb.connect()
+    try:
+        con.register("raw_records", records)
+        con.register("raw_named", named)
+        on = as_of or today
+        unlinked_count = int(
+            con.sql(
+                "SELECT count(DISTINCT event_id) FROM raw_named WHERE person_id IS NULL"
+            ).fetchall()[0][0]
+        )
+        # A person's birth date and sex: what most of their records say, the
+        # earliest date on a tie, so one agency's typo does not age a child.
+        persons_table = con.sql(
+            f"""
+            WITH dobs AS (
+              SELECT person_id, TRY_CAST(dob AS DATE) AS dob, count(*) AS n
+              FROM raw_named WHERE person_id IS NOT NULL AND dob IS NOT NULL
+              GROUP BY ALL),
+            best_dob AS (
+              SELECT person_id, arg_min(dob, (-n, dob)) AS dob FROM dobs GROUP BY person_id),
+            sexes AS (
+              SELECT person_id, sex, count(*) AS n FROM raw_named
+              WHERE person_id IS NOT NULL AND sex IN ('female', 'male') GROUP BY ALL),
+            best_sex AS (
+              SELECT person_id, arg_max(sex, n) AS sex FROM sexes GROUP BY person_id),
+            areas AS (
+              SELECT n.person_id, arg_max(split_part(n.postcode, ' ', 1), r.occurred_on) AS area
+              FROM raw_named n JOIN raw_records r USING (event_id)
+              WHERE n.person_id IS NOT NULL AND n.postcode <> '' GROUP BY n.person_id),
+            everyone AS (SELECT DISTINCT person_id FROM raw_named WHERE person_id IS NOT NULL)
+            SELECT e.person_id, d.dob, s.sex, a.area,
+                   coalesce(d.dob > DATE '{on.isoformat()}' - INTERVAL 18 YEAR, FALSE) AS is_child
+            FROM everyone e LEFT JOIN best_dob d USING (person_id)
+            LEFT JOIN best_sex s USING (person_id) LEFT JOIN areas a USING (person_id)
+            """
+        ).to_arrow_table()
+        con.register("persons_t", persons_table)
+        details = ",\n".join(
+            _detail_sql(name, path, kind) for name, (path, kind) in _DETAIL_PATHS.items()
+        )
+        con.execute(
+            f"""
+            CREATE TEMP TABLE flat AS
+            SELECT n.event_id, n.person_id, n.role, r.agency, r.record_id, r.type,
+                   CAST(r.occurred_on AS DATE) AS occurred_on,
+                   CAST(r.received_on AS DATE) AS received_on,
+                   p.dob,
+                   CAST(date_diff('day', p.dob, CAST(r.occurred_on AS DATE)) AS INTEGER)
+                     AS age_days,
+                   {details}
+            FROM raw_named n JOIN raw_records r USING (event_id)
+            JOIN persons_t p ON p.person_id = n.person_id
+            """
+        )
+        not_before = ", ".join(f"'{t}'" for t in _NOT_BEFORE_BIRTH)
+        warnings = con.sql(
+            f"""
+            SELECT DISTINCT event_id, 'occurred_at',
+                   'dated ' || CAST(-age_days AS VARCHAR) || ' days before the child''s birth on '
+                   || strftime(dob, '%-d %B %Y') || ': a ' || replace(type, '_', ' ')
+                   || ' cannot happen before birth, so it is not used as evidence'
+            FROM flat WHERE role = 'subject' AND age_days < 0 AND type IN ({not_before})
+            UNION ALL
+            SELECT DISTINCT event_id, 'details.sessions_possible',
+                   'attendance with ' || CAST(sessions_possible AS VARCHAR)
+                   || ' possible sessions cannot be measured: not used as evidence'
+            FROM flat WHERE type = 'school_attendance' AND coalesce(sessions_possible, 0) <= 0
+            UNION ALL
+            SELECT DISTINCT event_id, 'details.sessions_attended',
+                   'attended ' || CAST(sessions_attended AS VARCHAR) || ' of '
+                   || CAST(sessions_possible AS VARCHAR)
+                   || ' possible sessions is more than possible: not used as evidence'
+            FROM flat WHERE type = 'school_attendance' AND sessions_attended > sessions_possible
+            """
+        ).fetchall()
+        bad = {int(w[0]) for w in warnings}
+        con.register("bad_t", pa.table({"event_id": pa.array(sorted(bad), type=pa.int64())}))
+        columns = ", ".join(SCHEMAS["events"].names)
+        events = con.sql(
+            f"SELECT {columns} FROM flat WHERE event_id NOT IN (SELECT event_id FROM bad_t) "
+            "ORDER BY person_id, occurred_on, event_id"
+        ).to_arrow_table()
+        events = events.cast(SCHEMAS["events"])
+        persons_table = persons_table.cast(SCHEMAS["persons"])
+    finally:
+        con.close()
+    return Tables(
+        tables={"events": events, "persons": persons_table},
+        warnings=[(int(e), str(f), str(r)) for e, f, r in warnings],
+        unlinked_records=unlinked_count,
+    )
+
+
+def _detail_sql(name: str, path: str, kind: str) -> str:
+    text = f"json_extract_string(r.details, '{path}')"
+    if kind == "VARCHAR":
+        return f"{text} AS {name}"
+    return f"TRY_CAST({text} AS {kind}) AS {name}"
