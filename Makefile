@@ -64,7 +64,7 @@ test-postgres: install ## the test suite on PostgreSQL (skipped when none is rea
 
 test-spark: install ## the linkage engine tests on Spark local[2], on SQLite (needs Java 17+)
 	SIGHTLINE_ENV=test SIGHTLINE_LINKAGE_ENGINE=spark DATABASE_URL=sqlite:///$(SIGHTLINE_VAR_DIR)/test.sqlite3 \
-		$(BIN)/pytest -q -p no:cacheprovider -m engine tests/linkage
+		$(BIN)/pytest -q -p no:cacheprovider -m engine tests/linkage tests/indicators
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check src tests bench

@@ -329,6 +329,10 @@ def _flags_write(
 ) -> tuple[int, int, int]:
     """Raise new flags, update the ones found again, and mark those no longer met."""
     now = timezone.now()
+    if scenario != LIVE and targets is None:
+        # A look back is a fresh answer each time: no one works on these flags,
+        # so there is no status to keep, and yesterday's answer must not linger.
+        Flag.objects.filter(scenario=scenario).delete()
     existing = Flag.objects.filter(scenario=scenario)
     if targets is not None:
         existing = existing.filter(person_id__in=targets)
