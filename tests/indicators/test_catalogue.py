@@ -48,7 +48,7 @@ def test_a_rule_can_be_switched_off(tmp_path: Path) -> None:
         ),
         (
             "[rules.not-mobile-injury]\nunknown_mobility_under_days = 'six months'\n",
-            "rules.not-mobile-injury.unknown_mobility_under_days is 'six months': it must be a number",
+            "unknown_mobility_under_days is 'six months': it must be a number",
         ),
         (
             "[rules.not-mobile-injury]\nenabled = 'no'\n",
