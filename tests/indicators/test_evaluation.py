@@ -245,3 +245,26 @@ def test_moments_sharing_evidence_are_one_episode_and_a_gap_starts_another() -> 
         (1, day + dt.timedelta(days=400), "consider", [7, 8]),
         (2, day, "consider", [1, 2]),
     ]
+
+
+def test_new_records_reevaluate_only_the_people_they_name(
+    cli: Callable[..., Any], write_feed: Callable[..., Path]
+) -> None:
+    _load(cli, write_feed, [_injury("ED-1", "2023-03-20")])
+    _evaluate(cli)
+    assert "nothing new to evaluate" in _evaluate(cli, "--new").err
+    other = dict(
+        BABY,
+        local_id="B2",
+        given_name="Zoe",
+        family_name="Quinn",
+        nhs_number="401 023 2137",
+        date_of_birth="2023-02-01",
+    )
+    second = _injury("ED-2", "2023-03-21")
+    second["subject"] = other
+    _load(cli, write_feed, [second])
+    result = _evaluate(cli, "--new")
+    assert "evaluated 1 persons" in result.err
+    assert "1 flags raised" in result.err
+    assert len(cli("export", "flags").jsonl()) == 2

@@ -240,6 +240,41 @@ def evaluation_run(
     return EvaluationResult(run=run, seconds=time.perf_counter() - started, steps=steps)
 
 
+def evaluation_run_new_records(*, catalogue: Catalogue | None = None) -> EvaluationResult | None:
+    """Re-evaluate only the people named in records received since the last live evaluation.
+
+    The per-child path after new records arrive: each named person and the
+    people around them are evaluated, the rest of the population is not read.
+    None when nothing new has arrived (or nobody new is linked yet).
+    """
+    from sightline.feeds.models import SubjectRecord
+    from sightline.linkage.models import AgencyPerson
+
+    last = (
+        EvaluationRun.objects.filter(scenario=LIVE, status=EvaluationRun.Status.DONE)
+        .order_by("-started_at")
+        .first()
+    )
+    if last is None:
+        return evaluation_run(catalogue=catalogue)
+    named = SubjectRecord.objects.filter(
+        source_record__received_at__gte=last.started_at
+    ).values_list("agency_id", "local_id")
+    keys = set(named)
+    if not keys:
+        return None
+    persons = {
+        pk
+        for a, lid, pk in AgencyPerson.objects.filter(
+            local_id__in={lid for _, lid in keys}, person__isnull=False
+        ).values_list("agency_id", "local_id", "person_id")
+        if (a, lid) in keys
+    }
+    if not persons:
+        return None
+    return evaluation_run(persons=persons, catalogue=catalogue)
+
+
 def _with_people_around(persons: set[int]) -> set[int]:
     """The persons, everyone related to them, and (for an adult) the other children around."""
     scope = set(persons)

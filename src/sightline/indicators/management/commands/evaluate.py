@@ -37,11 +37,17 @@ class Command(BaseCommand):
             "would have been seen for history loaded later",
         )
         parser.add_argument(
+            "--new",
+            action="store_true",
+            help="only the people named in records received since the last evaluation "
+            "(and those around them)",
+        )
+        parser.add_argument(
             "--person", metavar="ID", action="append", help="only this person (repeatable)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from sightline.indicators.services import evaluation_run
+        from sightline.indicators.services import evaluation_run, evaluation_run_new_records
         from sightline.linkage.engine import EngineUnavailable
         from sightline.linkage.models import Person
 
@@ -64,11 +70,30 @@ class Command(BaseCommand):
                 self.stderr.write(f"sightline evaluate: no person with id {', '.join(missing)}")
                 sys.exit(1)
             persons = set(found.values())
+        if options.get("new"):
+            if as_of is not None or persons is not None:
+                self.stderr.write(
+                    "sightline evaluate: --new cannot be used with --as-of or --person"
+                )
+                sys.exit(2)
+            try:
+                found_new = evaluation_run_new_records()
+            except (ConfigurationError, EngineUnavailable) as exc:
+                self.stderr.write(f"sightline evaluate: {exc}")
+                sys.exit(1)
+            if found_new is None:
+                self.stderr.write("nothing new to evaluate since the last evaluation")
+                return
+            self._report(found_new, None, options)
+            return
         try:
             result = evaluation_run(as_of=as_of, persons=persons, basis=options["known_by"])
         except (ConfigurationError, EngineUnavailable) as exc:
             self.stderr.write(f"sightline evaluate: {exc}")
             sys.exit(1)
+        self._report(result, as_of, options)
+
+    def _report(self, result: Any, as_of: dt.date | None, options: dict[str, Any]) -> None:
         run = result.run
         what = f"as of {as_of}" if as_of else "now"
         self.stderr.write(
