@@ -68,10 +68,14 @@ def run_rule(rows: list[dict[str, Any]], **params: Any) -> list[dict[str, Any]]:
     p = {**FALTERING_GROWTH.defaults(), **params}
     con = duckdb.connect()
     con.register("growth", growth)
-    result = con.execute(
+    cursor = con.execute(
         f"SELECT * FROM ({FALTERING_GROWTH.sql(p)}) ORDER BY person_id, triggered_on"
-    ).fetch_arrow_table()
-    return [{**r, "evidence": list(r["evidence"])} for r in result.to_pylist()]
+    )
+    names = [d[0] for d in cursor.description]
+    return [
+        {**dict(zip(names, r, strict=True)), "evidence": list(r[names.index("evidence")])}
+        for r in cursor.fetchall()
+    ]
 
 
 def hit_for(rows: list[dict[str, Any]], found: dict[str, Any]) -> Hit:
