@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import time
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -275,3 +276,33 @@ def test_half_a_million_measurements_take_seconds() -> None:
     assert result.table.num_rows + len(result.warnings) == n
     print(f"{elapsed:.2f} s, {len(result.warnings)} warnings")
     assert elapsed < 5, f"{elapsed:.1f} s for {n} measurements"
+
+
+def test_the_input_query_reads_measurements_and_birth_from_events_and_persons() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE persons AS SELECT * FROM (VALUES"
+        " (1::BIGINT, DATE '2020-01-01', 'female'), (2::BIGINT, NULL::DATE, 'male'))"
+        " AS t(person_id, dob, sex)"
+    )
+    con.execute(
+        "CREATE TABLE events AS SELECT * FROM (VALUES"
+        " (10::BIGINT, 1::BIGINT, 'subject', 'birth', DATE '2020-01-01', DATE '2020-01-02',"
+        "  NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE, 1.4::DOUBLE, 31.0::DOUBLE),"
+        " (11, 1, 'subject', 'growth_measurement', DATE '2020-05-01', DATE '2020-05-01',"
+        "  5.1, 58.0, NULL, NULL, NULL),"
+        " (12, 3, 'mother', 'growth_measurement', DATE '2020-05-01', DATE '2020-05-01',"
+        "  60.0, NULL, NULL, NULL, NULL),"
+        " (13, 2, 'subject', 'growth_measurement', DATE '2020-05-01', DATE '2020-05-01',"
+        "  6.0, NULL, NULL, NULL, NULL))"
+        " AS t(event_id, person_id, role, type, occurred_on, received_on, weight_kg,"
+        "  height_cm, head_circumference_cm, birth_weight_kg, gestation_weeks)"
+    )
+    result = growth_table(con.sql(growth.GROWTH_INPUT_SQL).to_arrow_table())
+    got = sorted(
+        (r["event_id"], r["measurement"], r["corrected_age_days"], r["birth_band"])
+        for r in result.table.to_pylist()
+    )
+    # Born at 31 weeks, measured at 121 days: 63 days corrected.
+    assert got == [(11, "height", 121 - 63, "9th_to_91st"), (11, "weight", 121 - 63, "9th_to_91st")]
+    assert [(w.event_id, w.field) for w in result.warnings] == [(13, "date_of_birth")]

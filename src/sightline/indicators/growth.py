@@ -109,6 +109,41 @@ INPUT_COLUMNS = (
 )
 
 
+# The input growth_table takes, from the ``events`` and ``persons`` tables
+# (rules/base.py), in DuckDB's dialect: one row per measured value of a child's
+# growth_measurement, with the child's latest birth record. For example:
+# ``growth_table(con.sql(GROWTH_INPUT_SQL).to_arrow_table())``.
+GROWTH_INPUT_SQL = """
+WITH births AS (
+    SELECT person_id, event_id AS birth_event_id, birth_weight_kg, gestation_weeks,
+        ROW_NUMBER() OVER (
+            PARTITION BY person_id ORDER BY received_on DESC, event_id DESC
+        ) AS latest
+    FROM events
+    WHERE type = 'birth' AND role = 'subject'
+),
+measured AS (
+    SELECT event_id, person_id, occurred_on, 'weight' AS measurement, weight_kg AS value
+    FROM events
+    WHERE type = 'growth_measurement' AND role = 'subject' AND weight_kg IS NOT NULL
+    UNION ALL
+    SELECT event_id, person_id, occurred_on, 'height', height_cm
+    FROM events
+    WHERE type = 'growth_measurement' AND role = 'subject' AND height_cm IS NOT NULL
+    UNION ALL
+    SELECT event_id, person_id, occurred_on, 'ofc', head_circumference_cm
+    FROM events
+    WHERE type = 'growth_measurement' AND role = 'subject'
+        AND head_circumference_cm IS NOT NULL
+)
+SELECT m.event_id, m.person_id, m.occurred_on AS observed_on, p.dob, p.sex,
+    m.measurement, m.value, b.gestation_weeks, b.birth_weight_kg, b.birth_event_id
+FROM measured AS m
+JOIN persons AS p ON p.person_id = m.person_id
+LEFT JOIN births AS b ON b.person_id = m.person_id AND b.latest = 1
+"""
+
+
 @dataclass(frozen=True)
 class GrowthWarning:
     """A measurement (or birth record) not used, and why, in words a data engineer can act on."""

@@ -12,9 +12,10 @@ When no birth weight is known the middle band's threshold (2 spaces) is used:
 it is the band most children are in, and a lower one would flag ordinary
 wobble in children whose birth weight was simply not sent.
 
-The centile-space test starts at 2 weeks (corrected): earlier weights are on
-the UK90 preterm chart, and NICE treats weight loss in the first days
-separately (a fall of 10% or more from birth weight, recommendation 1.1).
+Weights are judged from 2 weeks of (corrected) age: earlier ones are on the
+UK90 preterm chart, a low one then says how the baby was born, not how it is
+fed, and NICE treats weight loss in the first days separately (a fall of 10%
+or more from birth weight, recommendation 1.1).
 """
 
 from __future__ import annotations
@@ -177,7 +178,9 @@ FALTERING_GROWTH = FalteringGrowth(
             -2.05, "weight SDS below which weight alone counts (the 2nd centile)", NICE
         ),
         "suspect_below_sds": Param(
-            -2.67, "weight SDS below which the level is suspect (the 0.4th centile)", NICE
+            -2.67,
+            "weight SDS below which the level is suspect (the 0.4th centile)",
+            f"{RCPCH} (below the 0.4th centile needs assessment); Sightline domain table",
         ),
         "min_age_days": Param(
             14,
