@@ -231,18 +231,21 @@ def test_one_person_can_be_evaluated_alone(
     assert "no person with id P-NOBODY" in missing.err
 
 
-def test_moments_sharing_evidence_are_one_episode_and_a_gap_starts_another() -> None:
+def test_moments_sharing_evidence_or_close_in_time_are_one_episode_and_a_gap_starts_another() -> (
+    None
+):
     day = dt.date(2023, 1, 1)
     hits = [
         RawHit("r", 1, day, "consider", (1, 2)),
         RawHit("r", 1, day + dt.timedelta(days=30), "suspect", (2, 3)),
-        RawHit("r", 1, day + dt.timedelta(days=400), "consider", (7, 8)),
+        RawHit("r", 1, day + dt.timedelta(days=200), "consider", (5,)),
+        RawHit("r", 1, day + dt.timedelta(days=600), "consider", (7, 8)),
         RawHit("r", 2, day, "consider", (1, 2)),
     ]
     episodes = sorted(episodes_of(hits), key=lambda e: (e.person_id, e.first.triggered_on))
     assert [(e.person_id, e.first.triggered_on, e.level, sorted(e.evidence)) for e in episodes] == [
-        (1, day, "suspect", [1, 2, 3]),
-        (1, day + dt.timedelta(days=400), "consider", [7, 8]),
+        (1, day, "suspect", [1, 2, 3, 5]),
+        (1, day + dt.timedelta(days=600), "consider", [7, 8]),
         (2, day, "consider", [1, 2]),
     ]
 

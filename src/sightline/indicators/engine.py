@@ -100,10 +100,11 @@ class Engine:
         table = self.tables["events"]
         for row in table.filter(pc.is_in(table["event_id"], value_set=wanted)).to_pylist():
             events.setdefault(row["event_id"], []).append(row)
-        growth: dict[int, dict[str, Any]] = {}
+        # One measurement event can carry a weight, a length and a head size.
+        growth: dict[int, list[dict[str, Any]]] = {}
         table = self.tables["growth"]
         for row in table.filter(pc.is_in(table["event_id"], value_set=wanted)).to_pylist():
-            growth[row["event_id"]] = row
+            growth.setdefault(row["event_id"], []).append(row)
         out = []
         for h in raw:
             rows = [_row_for(events.get(e, []), h.person_id) for e in h.evidence]
@@ -112,7 +113,7 @@ class Engine:
                 key=lambda r: (r.occurred_on, r.values["event_id"]),
             )
             grown = sorted(
-                (EvidenceRow(growth[e]) for e in h.evidence if e in growth),
+                (EvidenceRow(g) for e in h.evidence for g in growth.get(e, [])),
                 key=lambda r: (r.values["observed_on"], r.values["event_id"]),
             )
             level: Level = "suspect" if h.level == "suspect" else "consider"

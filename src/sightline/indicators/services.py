@@ -57,21 +57,33 @@ class Episode:
     evidence: set[int] = field(default_factory=set)
 
 
-def episodes_of(hits: Iterable[RawHit]) -> list[Episode]:
+# How long a pattern may go quiet and still be the same episode: a child whose
+# weight stays low, or who keeps missing appointments, has one flag that grows,
+# not one flag a measurement. A Sightline default, not from guidance: a year
+# covers the interval between routine health reviews in the early years.
+EPISODE_GAP_DAYS = 365
+
+
+def episodes_of(hits: Iterable[RawHit], *, gap_days: int = EPISODE_GAP_DAYS) -> list[Episode]:
     """Group a rule's moments into episodes, per person, in time order.
 
-    A moment joins the open episode when it shares evidence with it; one that
-    shares none starts a new episode (the pattern ended and came back).
+    A moment joins the open episode when it shares evidence with it or comes
+    within ``gap_days`` of its last moment; otherwise it starts a new episode
+    (the pattern ended and came back).
     """
     by_key: dict[tuple[str, int], list[RawHit]] = defaultdict(list)
     for h in hits:
         by_key[(h.rule_id, h.person_id)].append(h)
+    gap = dt.timedelta(days=gap_days)
     out: list[Episode] = []
     for (rule_id, person_id), group in by_key.items():
         group.sort(key=lambda h: (h.triggered_on, h.evidence))
         current: Episode | None = None
         for h in group:
-            if current is not None and current.evidence & set(h.evidence):
+            if current is not None and (
+                current.evidence & set(h.evidence)
+                or h.triggered_on - current.last.triggered_on <= gap
+            ):
                 current.evidence |= set(h.evidence)
                 current.last = h
                 if _RANK.get(h.level, 0) > _RANK.get(current.level, 0):
@@ -137,16 +149,21 @@ def relations_table(*, persons: Iterable[int] | None = None) -> Any:
     return arrow_table(SCHEMAS["relations"], out)
 
 
-def growth_tables(events: Any) -> tuple[Any, list[tuple[int, str, str]]]:
+def growth_tables(events: Any, persons: Any) -> tuple[Any, list[tuple[int, str, str]]]:
     """``growth`` from the measurement events, with the measurements not fit to use."""
-    import importlib
+    import duckdb
 
+    from sightline.indicators.growth import GROWTH_INPUT_SQL, growth_table
+
+    con = duckdb.connect()
     try:
-        growth = importlib.import_module("sightline.indicators.growth")
-    except ImportError:
-        return arrow_table(SCHEMAS["growth"], []), []
-    table, warnings = growth.growth_from_events(events)
-    return table, warnings
+        con.register("events", events)
+        con.register("persons", persons)
+        rows = con.sql(GROWTH_INPUT_SQL).to_arrow_table()
+    finally:
+        con.close()
+    table, warnings = growth_table(rows)
+    return table, [(w.event_id, w.field, w.reason) for w in warnings]
 
 
 def evaluation_run(
@@ -186,7 +203,7 @@ def evaluation_run(
         with _timed(steps, "relations"):
             built.tables["relations"] = relations_table(persons=scope_ids)
         with _timed(steps, "growth"):
-            growth, growth_warnings = growth_tables(built.tables["events"])
+            growth, growth_warnings = growth_tables(built.tables["events"], built.tables["persons"])
             built.tables["growth"] = growth
             built.warnings.extend(growth_warnings)
         with _timed(steps, "rules"):

@@ -114,7 +114,7 @@ FROM later AS l
 LEFT JOIN falls AS f
     ON f.person_id = l.person_id AND f.later_id = l.event_id AND f.rank_from_top = 1
 WHERE f.earlier_id IS NOT NULL OR l.sds < {_num(p["low_below_sds"])}
-"""  # noqa: S608 - only numbers from the rule's params are interpolated, each cast by float()/int()
+"""
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         weights = sorted(
@@ -189,3 +189,6 @@ FALTERING_GROWTH = FalteringGrowth(
         ),
     },
 )
+
+
+RULES: tuple[Rule, ...] = (FALTERING_GROWTH,)
