@@ -287,6 +287,13 @@ BURN_UNEXPLAINED = _BurnUnexplained(
 )
 
 
+_CONCERN_SETTING_WORDS = {
+    "school": "the school",
+    "early_years": "the early years setting",
+    "health": "a health setting",
+}
+
+
 class _Supervision(Rule):
     def sql(self, p: Mapping[str, Any]) -> str:
         young = int(p["young_child_under_days"])
@@ -315,13 +322,13 @@ class _Supervision(Rule):
             if row.type == "police_incident":
                 parts.append(f"Police called about the child's welfare {on}")
             elif row.type == "cause_for_concern":
-                setting = (row.setting or "a setting").replace("_", " ")
+                setting = _CONCERN_SETTING_WORDS.get(row.setting or "", "a setting")
                 parts.append(f"A concern about supervision logged by {setting} {on}")
             elif row.reason == "ingestion":
                 setting = _SETTING_WORDS.get(row.setting or "", "unscheduled care")
                 parts.append(
-                    f"Swallowed something harmful, seen by {setting} {on}, "
-                    f"aged {age_words(row.age_days)}"
+                    f"Swallowed something harmful: {setting} on {when(row.occurred_on)} "
+                    f"({row.agency}), aged {age_words(row.age_days)}"
                 )
             else:
                 parts.append(
