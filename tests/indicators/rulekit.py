@@ -66,3 +66,13 @@ def run(
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def spark_sql(rule: Rule, params: Mapping[str, Any] | None = None) -> str:
+    """The rule's query as Spark will be given it: it must parse in DuckDB's dialect and
+    come out of sqlglot as Spark SQL (population runs use it)."""
+    import sqlglot
+
+    sql = rule.sql({**rule.defaults(), **(params or {})})
+    (spark,) = sqlglot.transpile(sql, read="duckdb", write="spark")
+    return spark

@@ -135,3 +135,10 @@ def age_words(days: int | None) -> str:
     if days < 730:
         return plural(int(days / 30.4375), "month")
     return plural(int(days / 365.25), "year")
+
+
+def span_words(days: int) -> str:
+    """A look-back window as people say it: '12 months' for 365 days, '2 years', else days."""
+    if days > 0 and days % 365 == 0:
+        return "12 months" if days == 365 else plural(days // 365, "year")
+    return plural(days, "day")
