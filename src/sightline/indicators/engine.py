@@ -17,7 +17,7 @@ from sightline.indicators.schema import SCHEMAS, arrow_table
 from sightline.linkage.engine import engine_check, engine_name, engine_sql, spark_session
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class RawHit:
     """One row a rule's query returned: the pattern complete for a person on a day."""
 

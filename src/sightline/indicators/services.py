@@ -36,7 +36,7 @@ from sightline.indicators.models import (
     FlagEvidence,
     FlagStatusChange,
 )
-from sightline.indicators.rules.base import Hit, Rule
+from sightline.indicators.rules.base import Hit, Rule, plural, when
 from sightline.indicators.schema import SCHEMAS, arrow_table
 from sightline.indicators.tables import tables_build
 from sightline.linkage.engine import engine_name
@@ -334,16 +334,36 @@ class Explained:
 
 
 def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[Explained]:
+    """Each episode's explanation, from the pattern as it stands at its latest moment.
+
+    The rule explains its latest moment (the window it names is then true, and
+    the sentence stays short however long the episode), and a closing sentence
+    says how long the pattern has lasted. The flag keeps every record of the
+    episode as evidence.
+    """
     rules = {r.id: r for r in catalogue.rules}
-    raw = [
+    whole = ev.explainable(
         RawHit(e.rule_id, e.person_id, e.first.triggered_on, e.level, tuple(sorted(e.evidence)))
         for e in episodes
-    ]
-    hits = ev.explainable(raw)
+    )
+    latest = ev.explainable(
+        RawHit(e.rule_id, e.person_id, e.last.triggered_on, e.level, e.last.evidence)
+        for e in episodes
+    )
     out = []
-    for episode, hit in zip(episodes, hits, strict=True):
+    for episode, hit, now in zip(episodes, whole, latest, strict=True):
         rule = rules[episode.rule_id]
-        explanation = rule.explain(hit, catalogue.params[rule.id])
+        explanation = rule.explain(now, catalogue.params[rule.id])
+        if len(hit.evidence) > len(now.evidence):
+            explanation += (
+                f" First met on {when(episode.first.triggered_on)}"
+                + (
+                    f" and met again up to {when(episode.last.triggered_on)}"
+                    if episode.last.triggered_on > episode.first.triggered_on
+                    else ""
+                )
+                + f": {plural(len(hit.evidence), 'record')} in all."
+            )
         first_ids = set(episode.first.evidence)
         seen = max(
             (
