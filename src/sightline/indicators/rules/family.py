@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sightline.indicators.rules.base import EvidenceRow, Hit, Param, Rule, age_words, plural, when
+from sightline.indicators.rules.base import EvidenceRow, Hit, Param, Rule, plural, when
 
 # Under 18 on the day: 18 years is 6574.5 days; age_days is whole days on occurred_on.
 _ADULT_DAYS = 6575
@@ -86,6 +86,11 @@ def _what(row: EvidenceRow) -> str:
     return _words(kind)
 
 
+def _span(days: int) -> str:
+    """A window's length as people say it: 183 days is 6 months, 365 is 12."""
+    return plural(days, "day") if days < 56 else plural(round(days / 30.4375), "month")
+
+
 def _words(code: Any) -> str:
     return str(code).replace("_", " ")
 
@@ -132,7 +137,7 @@ class _CumulativeConcerns(Rule):
         ]
         return (
             f"{plural(len(rows), 'concern')} from {plural(len(by_agency), 'agency', 'agencies')} "
-            f"in {age_words(int(p['window_days']))}, to {when(hit.triggered_on)}: "
+            f"in {_span(int(p['window_days']))}, to {when(hit.triggered_on)}: "
             + "; ".join(parts)
             + ". Each may be low-level alone; together they can show neglect, and case "
             "reviews found such concerns logged where nobody saw them all."

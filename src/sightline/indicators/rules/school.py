@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sightline.indicators.rules.base import Hit, Param, Rule, age_words, plural, when
+from sightline.indicators.rules.base import Hit, Param, Rule, plural, when
+
+
+def _span(days: int) -> str:
+    """A window's length as people say it: 183 days is 6 months, 365 is 12."""
+    return plural(days, "day") if days < 56 else plural(round(days / 30.4375), "month")
 
 
 def _percent(value: float) -> str:
@@ -125,7 +130,7 @@ class _SchoolExclusion(Rule):
             )
             parts.append(
                 f"{plural(len(suspensions), 'suspension')} in "
-                f"{age_words(int(p['window_days']))} to {when(hit.triggered_on)}: {dates}"
+                f"{_span(int(p['window_days']))} to {when(hit.triggered_on)}: {dates}"
             )
         return (
             "; ".join(parts)
