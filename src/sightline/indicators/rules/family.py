@@ -488,7 +488,7 @@ class _NewAdultUnassessed(Rule):
         ),
         firsts AS (
             SELECT j.child_id, j.adult_id, j.joined_on,
-                   CAST(j.joined_on + INTERVAL ({w}) DAY AS DATE) AS due_on
+                   CAST(j.joined_on + INTERVAL {w} DAY AS DATE) AS due_on
             FROM joins AS j
             WHERE NOT EXISTS (
                 SELECT 1 FROM joins AS k
