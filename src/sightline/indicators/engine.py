@@ -159,6 +159,8 @@ def _spark_schema(table: Any) -> Any:
             return T.BooleanType()
         if pa.types.is_date(kind):
             return T.DateType()
+        if pa.types.is_list(kind):
+            return T.ArrayType(spark_type(kind.value_type))
         return T.StringType()
 
     return T.StructType(

@@ -97,12 +97,15 @@ GROWTH = pa.schema(
 )
 
 # Flags from the first pass, for rules that read other rules' results (the sibling signal).
+# ``evidence`` is the flag's event ids, so a rule built on another's flag can show and
+# explain the records behind it (a rule's hit must name at least one record).
 PRIOR_FLAGS = pa.schema(
     [
         ("person_id", pa.int64()),
         ("rule_id", pa.string()),
         ("level", pa.string()),
         ("triggered_on", pa.date32()),
+        ("evidence", pa.list_(pa.int64())),
     ]
 )
 
