@@ -29,4 +29,3 @@ class Viewer:
     def system(cls) -> Viewer:
         """Sightline itself, for the CLI and batch jobs: sees every record."""
         return cls(name="sightline (system)", agency_code=None, may_see_restricted=True)
-
