@@ -87,10 +87,47 @@ class ChronologyEntry:
 
 @dataclass(frozen=True)
 class Member:
-    """Someone whose events a chronology includes, and what they are to the child."""
+    """Someone whose events a chronology includes, and what they are to the child.
+
+    ``relationship`` is the one to show: the closest, a household role before
+    any other (Darren is the mother's partner before he is a perpetrator), a
+    named parent before the bare ``parent`` another record implies.
+    ``relationships`` is every one the records give, closest first.
+    """
 
     person: Person
-    relationship: str
+    relationships: tuple[str, ...]
+
+    @property
+    def relationship(self) -> str:
+        return self.relationships[0]
+
+
+# Which relationship to show first when the records give a person several.
+_CLOSEST_FIRST = (
+    SELF,
+    "mother",
+    "father",
+    "step_parent",
+    "carer",
+    "parent",
+    "partner_of_parent",
+    "sibling",
+    "half_sibling",
+    "child",
+    "child_of_partner",
+    "household_member",
+    "grandparent",
+    "other_relative",
+)
+
+
+def _closest_first(relationships: Iterable[str]) -> tuple[str, ...]:
+    rank = {r: i for i, r in enumerate(_CLOSEST_FIRST)}
+    found = set(relationships)
+    if found & {"mother", "father", "step_parent", "carer"}:
+        found.discard("parent")  # said by a record naming the child as theirs
+    return tuple(sorted(found, key=lambda r: (rank.get(r, len(rank)), r)))
 
 
 @dataclass(frozen=True)
@@ -125,7 +162,7 @@ def person_chronology(
     ``agencies`` (codes) and ``types`` keep only those; ``start`` and ``end``
     keep the days between them, both included.
     """
-    members = (Member(person=person, relationship=SELF),)
+    members = (Member(person=person, relationships=(SELF,)),)
     entries, withheld = _events(
         members=members, viewer=viewer, agencies=agencies, types=types, start=start, end=end
     )
@@ -165,12 +202,10 @@ def household_chronology(
         if other is None or other.pk == person.pk:
             continue
         roles.setdefault(other.pk, (other, set()))[1].add(relation.role)
+    others = [Member(person=p, relationships=_closest_first(r)) for p, r in roles.values()]
     members = (
-        Member(person=person, relationship=SELF),
-        *(
-            Member(person=p, relationship=", ".join(sorted(r)))
-            for p, r in sorted(roles.values(), key=lambda m: (sorted(m[1]), m[0].public_id))
-        ),
+        Member(person=person, relationships=(SELF,)),
+        *sorted(others, key=lambda m: (_closest_first(m.relationships), m.person.public_id)),
     )
     entries, withheld = _events(
         members=members, viewer=viewer, agencies=agencies, types=types, start=start, end=end
