@@ -122,12 +122,18 @@ _CLOSEST_FIRST = (
 )
 
 
+_RANK = {r: i for i, r in enumerate(_CLOSEST_FIRST)}
+
+
+def _closeness(relationship: str) -> tuple[int, str]:
+    return _RANK.get(relationship, len(_RANK)), relationship
+
+
 def _closest_first(relationships: Iterable[str]) -> tuple[str, ...]:
-    rank = {r: i for i, r in enumerate(_CLOSEST_FIRST)}
     found = set(relationships)
     if found & {"mother", "father", "step_parent", "carer"}:
         found.discard("parent")  # said by a record naming the child as theirs
-    return tuple(sorted(found, key=lambda r: (rank.get(r, len(rank)), r)))
+    return tuple(sorted(found, key=_closeness))
 
 
 @dataclass(frozen=True)
@@ -205,7 +211,7 @@ def household_chronology(
     others = [Member(person=p, relationships=_closest_first(r)) for p, r in roles.values()]
     members = (
         Member(person=person, relationships=(SELF,)),
-        *sorted(others, key=lambda m: (_closest_first(m.relationships), m.person.public_id)),
+        *sorted(others, key=lambda m: (_closeness(m.relationship), m.person.public_id)),
     )
     entries, withheld = _events(
         members=members, viewer=viewer, agencies=agencies, types=types, start=start, end=end
