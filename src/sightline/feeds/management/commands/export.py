@@ -1,7 +1,8 @@
 """``sightline export KIND``: data out, on standard output, in the formats others rely on.
 
 Each kind is read through the selector of the stage that owns it; this command
-only formats and writes. Kinds owned by later stages are added beside ``records``.
+only formats and writes. Kinds owned by later stages (``links``, ``chronology``)
+import their stage's selector where they use it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 import sys
 from typing import Any
 
+import orjson
 from django.core.management.base import BaseCommand, CommandParser
 
 from sightline.feeds.models import Agency
@@ -30,6 +32,13 @@ class Command(BaseCommand):
             "links",
             help="which person each agency person is, as CSV (agency,local_id,person_id)",
         )
+        chronology = sub.add_parser(
+            "chronology",
+            help="one person's events in time order, as JSON Lines",
+        )
+        chronology.add_argument(
+            "--person", required=True, metavar="ID", help="the person's id (P-...)"
+        )
 
         flags = sub.add_parser(
             "flags",
@@ -46,6 +55,8 @@ class Command(BaseCommand):
             self._links()
         elif options["kind"] == "flags":
             self._flags(options.get("as_of"))
+        elif options["kind"] == "chronology":
+            self._chronology(options["person"])
 
     def _flags(self, as_of: str | None) -> None:
         import datetime as dt
@@ -65,6 +76,37 @@ class Command(BaseCommand):
         out = sys.stdout
         for line in flags_export_lines(scenario=scenario):
             out.write(line + "\n")
+        out.flush()
+
+    def _chronology(self, public_id: str) -> None:
+        # Imported here: the chronology stage owns the selector, feeds only formats it.
+        from sightline.accounts.viewer import Viewer
+        from sightline.chronology.selectors import person_chronology
+        from sightline.linkage.selectors import person_get
+
+        person = person_get(public_id=public_id)
+        if person is None:
+            self.stderr.write(f"sightline export chronology: no person with id {public_id!r}")
+            sys.exit(1)
+        out = sys.stdout.buffer
+        # The CLI is run by those who run Sightline, who see every record.
+        for entry in person_chronology(person=person, viewer=Viewer.system()).entries:
+            out.write(
+                orjson.dumps(
+                    {
+                        "agency": entry.agency_code,
+                        "record_id": entry.record_id,
+                        "type": entry.type,
+                        "occurred_at": entry.occurred_at_as_sent,
+                        "details": entry.details,
+                        "summary": entry.summary,
+                        "record_version": entry.version,
+                        "role": entry.role,
+                        "sensitivity": entry.sensitivity,
+                    }
+                )
+            )
+            out.write(b"\n")
         out.flush()
 
     def _links(self) -> None:
