@@ -13,7 +13,7 @@ GOVUK_DIST := frontend/node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := src/sightline/web/static/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend run demo test test-sqlite test-postgres test-spark lint format bench clean
+.PHONY: help install frontend run demo test test-sqlite test-postgres test-spark lint format bench clean indicators-doc
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,3 +78,22 @@ bench: install ## performance benchmarks; figures go to docs/performance.md
 
 clean: ## remove the virtual environment, GOV.UK Frontend's copies and local data
 	rm -rf $(VENV) var frontend/node_modules $(GOVUK_STATIC)
+
+# The borough the backtest in docs/indicators.md is measured on, and where it is built.
+INDICATORS_DOC_CHILDREN ?= 2000
+INDICATORS_DOC_SEED ?= 3
+INDICATORS_DOC_TMP ?= /tmp/sightline-indicators-doc
+indicators-doc: install ## regenerate docs/indicators.md: the rule catalogue from the code, and a backtest on a generated borough
+	rm -rf $(INDICATORS_DOC_TMP) && mkdir -p $(INDICATORS_DOC_TMP)
+	$(BIN)/sightline generate --children $(INDICATORS_DOC_CHILDREN) --seed $(INDICATORS_DOC_SEED) \
+		--out $(INDICATORS_DOC_TMP)/borough --quiet
+	export SIGHTLINE_ENV=test DATABASE_URL=sqlite:///$(INDICATORS_DOC_TMP)/db.sqlite3 \
+		SIGHTLINE_VAR_DIR=$(INDICATORS_DOC_TMP)/var && \
+	$(BIN)/sightline migrate -v 0 && \
+	$(BIN)/sightline ingest $(INDICATORS_DOC_TMP)/borough/*.jsonl > /dev/null && \
+	$(BIN)/sightline link --full > /dev/null && \
+	$(BIN)/sightline evaluate --backtest $(INDICATORS_DOC_TMP)/borough --format json \
+		> $(INDICATORS_DOC_TMP)/backtest.json && \
+	$(BIN)/sightline evaluate --catalogue --backtest-results $(INDICATORS_DOC_TMP)/backtest.json \
+		> docs/indicators.md.tmp
+	mv docs/indicators.md.tmp docs/indicators.md

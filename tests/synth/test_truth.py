@@ -70,3 +70,24 @@ def test_trajectory_children_are_children_in_households(borough: Borough) -> Non
         kids[row["household_key"]].append(row["person_key"])
     for row in borough.trajectories:
         assert row["person_key"] in household_of
+
+
+def test_families_say_each_households_kind_and_poverty(borough: Borough) -> None:
+    with (borough.path / "truth" / "families.csv").open(encoding="utf-8", newline="") as f:
+        families = list(csv.DictReader(f))
+    assert list(families[0]) == ["household_key", "kind", "poverty"]
+    kind = {row["household_key"]: row["kind"] for row in families}
+    assert len(kind) == len(families) == borough.manifest["families"]
+    assert set(kind) == {row["household_key"] for row in borough.households}
+    assert set(kind.values()) == {"ordinary", "poverty", "trajectory"}
+    assert {row["poverty"] for row in families} == {"yes", "no"}
+    assert all(row["poverty"] == "yes" for row in families if row["kind"] == "poverty")
+    assert all(row["poverty"] == "no" for row in families if row["kind"] == "ordinary")
+    # A household is of the trajectory kind exactly when one of its children was harmed.
+    household_of = {
+        row["person_key"]: row["household_key"]
+        for row in borough.households
+        if row["role"] == "child"
+    }
+    harmed = {household_of[row["person_key"]] for row in borough.trajectories}
+    assert harmed == {key for key, k in kind.items() if k == "trajectory"}

@@ -51,8 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Write a synthetic borough: one feed v1 JSON Lines file per agency in DIR, and the "
             "truth behind them in DIR/truth/: persons.csv (which agency local ids are the same "
             "person), identifiers.csv (each person's true NHS number and UPN), households.csv, "
-            "trajectories.csv (injected harm, its warning signs' start and its date) and "
-            "manifest.json (counts). The same seed and options always give byte-identical files."
+            "trajectories.csv (injected harm, its warning signs' start and its date), "
+            "families.csv (each household's kind: ordinary, poverty or trajectory, and whether it "
+            "lives in poverty) and manifest.json (counts). The same seed and options always give "
+            "byte-identical files."
         ),
         epilog="example: sightline generate --children 2000 --seed 7 --out var/borough",
     )

@@ -54,6 +54,7 @@ class Packed:
     households: bytes
     identifiers: bytes
     trajectories: bytes
+    family_kinds: bytes
     types: Counter[str]
     harm_kinds: Counter[str]
     records: dict[str, int]
@@ -94,12 +95,21 @@ def _identifier_rows(family: Family) -> list[str]:
     return [f"{p.key},{p.nhs},{p.upn or ''}\n" for p in people]
 
 
+def _family_row(family: Family) -> str:
+    # The family's kind as planned (ordinary, poverty or trajectory) and whether it
+    # lives in poverty (most trajectory families do): a backtest must be able to
+    # tell poverty apart from harm, because poverty must never read as neglect.
+    poverty = "yes" if "poverty" in family.traits else "no"
+    return f"{family.key},{family.kind},{poverty}\n"
+
+
 def generate_chunk(seed: int, since: date, until: date, plans: list[FamilyPlan]) -> Packed:
     builder = Builder(seed, since, until)
     perms = Perms(seed)
     out = ChunkOutput()
     harm_rows = io.StringIO()
     harm_csv = csv.writer(harm_rows, lineterminator="\n")
+    family_rows: list[str] = []
     for plan in plans:
         family = builder.build(plan)
         em = Emitter(
@@ -112,6 +122,7 @@ def generate_chunk(seed: int, since: date, until: date, plans: list[FamilyPlan])
         trajectories.play(em, family)
         out.households.extend(_household_rows(family))
         out.identifiers.extend(_identifier_rows(family))
+        family_rows.append(_family_row(family))
         harm = family.harm
         if harm is not None:
             harm_csv.writerow(
@@ -137,6 +148,7 @@ def generate_chunk(seed: int, since: date, until: date, plans: list[FamilyPlan])
         households="".join(out.households).encode("utf-8"),
         identifiers="".join(out.identifiers).encode("utf-8"),
         trajectories=harm_rows.getvalue().encode("utf-8"),
+        family_kinds="".join(family_rows).encode("utf-8"),
         types=out.types,
         harm_kinds=out.harm_kinds,
         records=records,
@@ -183,10 +195,12 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Su
         households = files["truth/households"] = open(truth / "households.csv", "wb")  # noqa: SIM115
         harms = files["truth/trajectories"] = open(truth / "trajectories.csv", "wb")  # noqa: SIM115
         identifiers = files["truth/identifiers"] = open(truth / "identifiers.csv", "wb")  # noqa: SIM115
+        kinds = files["truth/families"] = open(truth / "families.csv", "wb")  # noqa: SIM115
         persons.write(b"agency,local_id,person_key,kind\n")
         households.write(b"household_key,person_key,role,from,to\n")
         harms.write(b"person_key,kind,started_on,harm_on,description\n")
         identifiers.write(b"person_key,nhs_number,upn\n")
+        kinds.write(b"household_key,kind,poverty\n")
         every = PROGRESS_EVERY
         next_report = every
         for packed in _results(settings):
@@ -198,6 +212,7 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Su
             households.write(packed.households)
             harms.write(packed.trajectories)
             identifiers.write(packed.identifiers)
+            kinds.write(packed.family_kinds)
             summary.persons += packed.persons.count(b"\n")
             summary.records.update(packed.records)
             summary.types.update(packed.types)

@@ -1,9 +1,16 @@
-"""``sightline evaluate [--as-of DATE] [--person ID]``: run the indicator rules."""
+"""``sightline evaluate``: run the indicator rules, backtest them, or print their catalogue.
+
+``sightline evaluate [--as-of DATE] [--known-by received|recorded] [--person ID]``
+``sightline evaluate --backtest DIR [--as-of DATE] [--format text|json]``
+``sightline evaluate --catalogue [--backtest-results FILE]``
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -45,8 +52,36 @@ class Command(BaseCommand):
         parser.add_argument(
             "--person", metavar="ID", action="append", help="only this person (repeatable)"
         )
+        parser.add_argument(
+            "--backtest",
+            metavar="DIR",
+            help="evaluate as of --as-of (default: the latest date anything happened) on the "
+            "recorded basis and compare the flags with the truth of the generated borough in DIR "
+            "(DIR/truth/): sensitivity and lead time per harm kind, false flags among children "
+            "not harmed, and flag rates by family, poverty, sex, age band and area",
+        )
+        parser.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="with --backtest: a readable report (default) or JSON",
+        )
+        parser.add_argument(
+            "--catalogue",
+            action="store_true",
+            help="print docs/indicators.md: every rule with its thresholds, and the backtest",
+        )
+        parser.add_argument(
+            "--backtest-results",
+            metavar="FILE",
+            help="with --catalogue: the JSON of 'evaluate --backtest --format json' to put in "
+            "the backtest section",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("catalogue"):
+            self._catalogue(options.get("backtest_results"))
+            return
         from sightline.indicators.services import evaluation_run, evaluation_run_new_records
         from sightline.linkage.engine import EngineUnavailable
         from sightline.linkage.models import Person
@@ -61,6 +96,9 @@ class Command(BaseCommand):
             if as_of > timezone.localdate():
                 self.stderr.write(f"sightline evaluate: --as-of {as_of} is in the future")
                 sys.exit(2)
+        if options.get("backtest"):
+            self._backtest(Path(options["backtest"]), as_of, options["format"])
+            return
         persons = None
         if options.get("person"):
             wanted = options["person"]
@@ -108,3 +146,34 @@ class Command(BaseCommand):
         if options.get("verbosity", 1) >= 2:
             for name, seconds in result.steps.items():
                 self.stderr.write(f"  {name}: {seconds:.2f}s")
+
+    def _backtest(self, folder: Path, as_of: dt.date | None, fmt: str) -> None:
+        from sightline.indicators.backtest import TruthMissing, backtest
+        from sightline.linkage.engine import EngineUnavailable
+
+        if not (folder / "truth").is_dir():
+            self.stderr.write(
+                f"sightline evaluate: no truth/ in {folder}: is it a generated borough?"
+            )
+            sys.exit(2)
+        try:
+            result = backtest(truth_dir=folder, as_of=as_of)
+        except (TruthMissing, ConfigurationError, EngineUnavailable) as exc:
+            self.stderr.write(f"sightline evaluate: {exc}")
+            sys.exit(1)
+        if fmt == "json":
+            self.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(result.report(), ending="")
+
+    def _catalogue(self, results: str | None) -> None:
+        from sightline.indicators.docs import render_document
+
+        data = None
+        if results:
+            try:
+                data = json.loads(Path(results).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                self.stderr.write(f"sightline evaluate: --backtest-results {results}: {exc}")
+                sys.exit(2)
+        self.stdout.write(render_document(backtest=data), ending="")
