@@ -294,10 +294,10 @@ def tables_build(
     ``relations`` and ``growth`` are added by the caller: the first comes from
     linkage, the second needs ``events``.
     """
-    import duckdb
+    from sightline.indicators.engine import duckdb_connection
 
     records, named = raw_tables(as_of=as_of, persons=persons, basis=basis)
-    con = duckdb.connect()
+    con = duckdb_connection()
     try:
         con.register("raw_records", records)
         con.register("raw_named", named)
