@@ -11,7 +11,8 @@ from tests.indicators.rulekit import d, event, run, spark_sql
 def care(n: int, on: str, setting: str = "emergency_department", **more: Any) -> dict[str, Any]:
     details: dict[str, Any] = {
         "setting": setting,
-        "reason": "illness",
+        "reason": "injury",
+        "injury_kind": "laceration",
         "agency": "east-ambulance" if setting == "ambulance" else "nhs-acute",
     }
     return event(n, "unscheduled_care", d(on), **{**details, **more})
@@ -21,16 +22,16 @@ def test_the_third_attendance_in_a_year_is_to_consider_with_each_one_named() -> 
     hits = run(
         RULE,
         events=[
-            care(1, "2019-01-15", setting="out_of_hours", agency="ooh-gp"),
+            care(1, "2019-01-15", setting="out_of_hours", agency="ooh-gp", injury_kind="bite"),
             care(2, "2019-05-03", reason="injury", injury_kind="head_injury"),
-            care(3, "2019-11-30", setting="ambulance", reason="ingestion"),
+            care(3, "2019-11-30", setting="ambulance", reason="ingestion", injury_kind=None),
         ],
     )
     assert [(h.triggered_on, h.level) for h in hits] == [(d("2019-11-30"), "consider")]
     assert [e.event_id for e in hits[0].evidence] == [1, 2, 3]
     text = RULE.explain(hits[0], RULE.defaults())
-    assert text.startswith("3 unscheduled care attendances in 12 months")
-    assert "15 January 2019: out of hours (ooh-gp), illness" in text
+    assert text.startswith("3 unscheduled care attendances for injury or ingestion in 12 months")
+    assert "15 January 2019: out of hours (ooh-gp), bite" in text
     assert "3 May 2019: emergency department (nhs-acute), head injury" in text
     assert "30 November 2019: ambulance (east-ambulance), ingestion" in text
     assert "local one, not national" in text
@@ -46,7 +47,7 @@ def test_an_ambulance_conveyance_and_the_emergency_department_that_day_are_one_a
     hits = run(RULE, events=[*rows, care(4, "2019-08-20")])
     assert [e.event_id for e in hits[0].evidence] == [1, 2, 3, 4]
     text = RULE.explain(hits[0], RULE.defaults())
-    assert text.startswith("3 unscheduled care attendances in 12 months")
+    assert text.startswith("3 unscheduled care attendances for injury or ingestion in 12 months")
     assert "3 May 2019: ambulance (east-ambulance) then emergency department (nhs-acute)" in text
 
 
@@ -95,3 +96,16 @@ def test_another_childs_attendances_and_poverty_alone_raise_nothing() -> None:
 def test_the_query_transpiles_to_spark() -> None:
     sql = spark_sql(RULE)
     assert "COLLECT_LIST" in sql and "COUNT(DISTINCT c.occurred_on) >= 3" in sql
+
+
+def test_attendances_for_illness_count_only_when_the_partnership_says_so() -> None:
+    # A child with asthma: three nights in the emergency department in a year.
+    rows = [
+        care(n, on, reason="illness", injury_kind=None)
+        for n, on in enumerate(("2019-01-15", "2019-05-03", "2019-11-30"), start=1)
+    ]
+    assert run(RULE, events=rows) == []
+    hits = run(RULE, events=rows, params={"count_illness": 1})
+    assert [h.triggered_on for h in hits] == [d("2019-11-30")]
+    text = RULE.explain(hits[0], {**RULE.defaults(), "count_illness": 1})
+    assert text.startswith("3 unscheduled care attendances in 12 months")

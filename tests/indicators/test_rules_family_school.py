@@ -33,8 +33,8 @@ def test_housing_problems_alone_never_raise_a_flag(rule: Rule) -> None:
     relations = [{"person_id": 1, "other_id": ADULT, "role": "mother"}]
     # Every threshold at its lowest, so that housing counted by mistake would show.
     low = {name: 1 for name in rule.params}
-    if "persistent_below" in low:
-        low = {"persistent_below": 100, "severe_below": 50}
+    if "severe_below" in low:
+        low = {"severe_below": 100}
     assert run(rule, events=rows, relations=relations, params=low) == []
 
 

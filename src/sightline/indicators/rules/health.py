@@ -169,6 +169,11 @@ class _RepeatedUnscheduledCare(Rule):
     def sql(self, p: Mapping[str, Any]) -> str:
         window = int(p["window_days"])
         count = int(p["count"])
+        # Illness is left out unless the partnership counts it: a child with asthma or
+        # epilepsy attends often because they are ill, not because they are neglected.
+        reasons = (
+            "" if int(p["count_illness"]) else "AND reason IN ('injury', 'ingestion')"
+        )
         # An attendance is a day: an ambulance crew that conveys a child to the
         # emergency department, or an out-of-hours GP who sends them on, makes two or
         # three records of one episode. Counting days keeps one bad night from
@@ -177,7 +182,7 @@ class _RepeatedUnscheduledCare(Rule):
         WITH care AS (
             SELECT event_id, person_id, occurred_on
             FROM events
-            WHERE role = 'subject' AND type = 'unscheduled_care'
+            WHERE role = 'subject' AND type = 'unscheduled_care' {reasons}
         ),
         days AS (SELECT DISTINCT person_id, occurred_on FROM care)
         SELECT d.person_id, d.occurred_on AS triggered_on, 'consider' AS level,
@@ -204,7 +209,8 @@ class _RepeatedUnscheduledCare(Rule):
             parts.append(f"{when(day)}: {settings}, {', '.join(reasons)}")
         window = span_words(int(p["window_days"]))
         return (
-            f"{plural(len(by_day), 'unscheduled care attendance')} in {window} "
+            f"{plural(len(by_day), 'unscheduled care attendance')}"
+            f"{'' if int(p['count_illness']) else ' for injury or ingestion'} in {window} "
             f"(records on the same day counted as one): {'; '.join(parts)}. "
             "Repeated attendances can mean a child's needs are not being met at home or that "
             "injuries keep happening; the threshold is a local one, not national guidance."
@@ -247,6 +253,14 @@ REPEATED_UNSCHEDULED_CARE = _RepeatedUnscheduledCare(
             365,
             "the rolling window in days, counted back from the latest attendance",
             "local threshold, not national: 12 months (domain notes)",
+        ),
+        "count_illness": Param(
+            0,
+            "1 to count attendances for illness too; 0 (the default) counts injuries and "
+            "ingestions only",
+            "Sightline default: NICE CG89's neglect features are injuries and ingestions "
+            "that point to care or supervision; frequent attendance for a long-term illness "
+            "such as asthma points to the illness",
         ),
     },
 )

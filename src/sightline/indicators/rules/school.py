@@ -25,28 +25,23 @@ def _percent(value: float) -> str:
 
 class _SchoolAbsence(Rule):
     def sql(self, p: Mapping[str, Any]) -> str:
-        # One hit a period below the persistent threshold; a period with no possible
-        # sessions says nothing about attendance and is skipped, never divided by.
+        # One hit a period of severe absence; a period with no possible sessions says
+        # nothing about attendance and is skipped, never divided by.
         return f"""
         SELECT person_id, occurred_on AS triggered_on, 'consider' AS level,
                list(event_id) AS evidence
         FROM events
         WHERE role = 'subject' AND type = 'school_attendance'
           AND sessions_possible > 0 AND sessions_attended IS NOT NULL
-          AND 100.0 * sessions_attended / sessions_possible < {float(p["persistent_below"])}
+          AND 100.0 * sessions_attended / sessions_possible < {float(p["severe_below"])}
         GROUP BY person_id, occurred_on
         """
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
-        persistent, severe = float(p["persistent_below"]), float(p["severe_below"])
+        severe = float(p["severe_below"])
         parts = []
         for row in hit.evidence:
             rate = 100.0 * row.sessions_attended / row.sessions_possible
-            kind = (
-                f"severe absence (below {_percent(severe)})"
-                if rate < severe
-                else f"persistent absence (below {_percent(persistent)})"
-            )
             period = (
                 f" between {when(row.period_start)} and {when(row.period_end)}"
                 if row.period_start and row.period_end
@@ -54,38 +49,40 @@ class _SchoolAbsence(Rule):
             )
             parts.append(
                 f"Attended {row.sessions_attended:g} of {row.sessions_possible:g} possible "
-                f"sessions ({_percent(rate)}){period} ({row.agency}): {kind}"
+                f"sessions ({_percent(rate)}){period} ({row.agency}): severe absence "
+                f"(below {_percent(severe)})"
             )
         return (
             "; ".join(parts)
-            + ". Persistent absence can be a sign of neglect, of a child kept at home or "
-            "caring for others; it is a reason to ask why, with the school."
+            + ". A child missing half their schooling is out of sight of the adults who see "
+            "them most; the DfE asks schools and the local authority to treat severe absence "
+            "as a priority and to consider whether it is a safeguarding concern."
         )
 
 
 SCHOOL_ABSENCE = _SchoolAbsence(
     id="school-absence",
-    title="Persistent or severe absence from school",
+    title="Severe absence from school",
     level="consider",
     rationale=(
-        "The DfE counts a pupil missing 10% or more of possible sessions as persistently "
-        "absent and 50% or more as severely absent, and expects schools and local "
-        "authorities to work with families and to consider whether absence is a "
-        "safeguarding concern. Severe absence is said as such in the explanation; the "
-        "level stays consider, because absence has many causes."
+        "The DfE counts a pupil missing 50% or more of possible sessions as severely absent "
+        "and expects schools and the local authority to make them a priority, considering "
+        "whether the absence is a safeguarding concern. Persistent absence (missing 10% or "
+        "more) does not raise a flag on its own: about a fifth of pupils in England were "
+        "persistently absent in 2022/23, most often through illness, so on its own it "
+        "cannot single out neglect; it stays in the chronology for the people who read it. "
+        "The level is consider, because even severe absence has many causes."
     ),
-    source="DfE, Working together to improve school attendance (statutory guidance, 2024)",
+    source=(
+        "DfE, Working together to improve school attendance (statutory guidance, 2024); "
+        "DfE, Pupil absence in schools in England, 2022/23 (persistent absence 21.2%)"
+    ),
     needs=("school_attendance",),
     params={
-        "persistent_below": Param(
-            90,
-            "attendance below this percentage of possible sessions in a period is persistent "
-            "absence and raises the flag",
-            "DfE: missing 10% or more of possible sessions",
-        ),
         "severe_below": Param(
             50,
-            "attendance below this percentage is called severe absence in the explanation",
+            "attendance below this percentage of possible sessions in a period is severe "
+            "absence and raises the flag",
             "DfE: missing 50% or more of possible sessions",
         ),
     },
