@@ -62,3 +62,38 @@ def test_the_age_threshold_is_a_partnership_setting() -> None:
     rows = [event(1, "unscheduled_care", d("2018-08-01"), injury_kind="burn")]
     assert run(RULE, events=rows) == []
     assert len(run(RULE, events=rows, params={"unknown_mobility_under_days": 300})) == 1
+
+
+def test_an_injury_a_health_visitor_logs_on_a_baby_is_suspect_before_any_hospital_visit() -> None:
+    hits = run(
+        RULE,
+        events=[
+            event(
+                1,
+                "cause_for_concern",
+                d("2018-02-20"),
+                setting="health",
+                category="injury",
+                agency="nhs-community-hv",
+            ),
+        ],
+    )
+    assert [(h.triggered_on, h.level) for h in hits] == [(d("2018-02-20"), "suspect")]
+    assert "An injury logged as a concern by nhs-community-hv on 20 February 2018" in (
+        RULE.explain(hits[0], RULE.defaults())
+    )
+
+
+def test_near_miss_a_concern_about_hygiene_or_about_an_older_child_is_not_this_rule() -> None:
+    assert (
+        run(
+            RULE,
+            events=[
+                event(
+                    1, "cause_for_concern", d("2018-02-20"), setting="health", category="hygiene"
+                ),
+                event(2, "cause_for_concern", d("2018-09-20"), setting="health", category="injury"),
+            ],
+        )
+        == []
+    )

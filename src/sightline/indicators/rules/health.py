@@ -171,9 +171,7 @@ class _RepeatedUnscheduledCare(Rule):
         count = int(p["count"])
         # Illness is left out unless the partnership counts it: a child with asthma or
         # epilepsy attends often because they are ill, not because they are neglected.
-        reasons = (
-            "" if int(p["count_illness"]) else "AND reason IN ('injury', 'ingestion')"
-        )
+        reasons = "" if int(p["count_illness"]) else "AND reason IN ('injury', 'ingestion')"
         # An attendance is a day: an ambulance crew that conveys a child to the
         # emergency department, or an out-of-hours GP who sends them on, makes two or
         # three records of one episode. Counting days keeps one bad night from

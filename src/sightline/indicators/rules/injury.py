@@ -25,23 +25,39 @@ _INJURIES = "('bruise', 'burn', 'scald', 'fracture', 'laceration', 'head_injury'
 class _NotMobileInjury(Rule):
     def sql(self, p: Mapping[str, Any]) -> str:
         # Mobility as recorded wins; only when it is unknown does age stand in for it.
+        # An injury a health visitor or nursery notices and logs as a concern counts
+        # as much as one brought to hospital: the national panel found bruises on
+        # babies seen by professionals and not acted on, before the serious injury.
+        young = int(p["unknown_mobility_under_days"])
         return f"""
         SELECT person_id, occurred_on AS triggered_on, 'suspect' AS level,
                list(event_id) AS evidence
         FROM events
-        WHERE role = 'subject' AND type = 'unscheduled_care'
-          AND injury_kind IN {_INJURIES}
-          AND (independently_mobile = FALSE
-               OR (independently_mobile IS NULL AND age_days IS NOT NULL
-                   AND age_days < {int(p["unknown_mobility_under_days"])}))
+        WHERE role = 'subject'
+          AND ((type = 'unscheduled_care' AND injury_kind IN {_INJURIES}
+                AND (independently_mobile = FALSE
+                     OR (independently_mobile IS NULL AND age_days IS NOT NULL
+                         AND age_days < {young})))
+               OR (type = 'cause_for_concern' AND category = 'injury'
+                   AND age_days IS NOT NULL AND age_days BETWEEN 0 AND {young - 1}))
         GROUP BY person_id, occurred_on
         """
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         parts = []
         for row in hit.evidence:
+            if row.type == "cause_for_concern":
+                parts.append(
+                    f"An injury logged as a concern by {row.agency} on {when(row.occurred_on)}, "
+                    f"aged {age_words(row.age_days)}"
+                )
+                continue
             kind = (row.injury_kind or "injury").replace("_", " ")
-            site = f" to the {row.injury_site}" if row.injury_site else ""
+            site = (
+                f" to the {row.injury_site}"
+                if row.injury_site and row.injury_site.lower() not in kind
+                else ""
+            )
             mobile = (
                 "recorded as not independently mobile"
                 if row.independently_mobile is False
@@ -72,7 +88,7 @@ NOT_MOBILE_INJURY = _NotMobileInjury(
         "NICE CG89 Child maltreatment: when to suspect maltreatment in under 18s, section 1.1; "
         "Child Safeguarding Practice Review Panel, Bruising in non-mobile infants (2022)"
     ),
-    needs=("unscheduled_care",),
+    needs=("unscheduled_care", "cause_for_concern"),
     params={
         "unknown_mobility_under_days": Param(
             183,
