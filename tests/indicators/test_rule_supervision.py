@@ -8,15 +8,18 @@ from tests.indicators.rulekit import d, event, run, spark_sql
 # The rulekit child was born on 1 January 2018: under 5 until 1 January 2023.
 
 
-def test_a_toddlers_ingestion_is_to_consider_with_what_happened_in_words() -> None:
+def test_a_toddlers_second_ingestion_in_a_year_is_to_consider_with_what_happened_in_words() -> None:
+    first = event(0, "unscheduled_care", d("2019-11-02"), reason="ingestion")
+    assert run(RULE, events=[first]) == [], "one accident is common in toddlers"
     hits = run(
         RULE,
         events=[
+            first,
             event(1, "unscheduled_care", d("2020-06-15"), setting="ambulance", reason="ingestion"),
         ],
     )
     assert [(h.triggered_on, h.level) for h in hits] == [(d("2020-06-15"), "consider")]
-    assert [e.event_id for e in hits[0].evidence] == [1]
+    assert [e.event_id for e in hits[0].evidence] == [0, 1]
     text = RULE.explain(hits[0], RULE.defaults())
     assert (
         "Swallowed something harmful: ambulance on 15 June 2020 (test-agency), aged 2 years" in text
@@ -25,10 +28,18 @@ def test_a_toddlers_ingestion_is_to_consider_with_what_happened_in_words() -> No
     assert "lack of appropriate supervision" in text
 
 
-def test_an_accidental_burn_in_a_young_child_asks_who_was_watching() -> None:
+def test_a_repeated_accidental_burn_in_a_young_child_asks_who_was_watching() -> None:
     hits = run(
         RULE,
         events=[
+            event(
+                0,
+                "unscheduled_care",
+                d("2021-03-02"),
+                reason="injury",
+                injury_kind="burn",
+                injury_explanation="consistent",
+            ),
             event(
                 1,
                 "unscheduled_care",
@@ -124,16 +135,34 @@ def test_near_misses_are_not_flagged() -> None:
     assert hits == []
     day_before = run(
         RULE,
-        events=[event(1, "unscheduled_care", d("2022-12-31"), reason="ingestion")],
+        events=[
+            event(0, "unscheduled_care", d("2022-06-30"), reason="ingestion"),
+            event(1, "unscheduled_care", d("2022-12-31"), reason="ingestion"),
+        ],
     )
     assert len(day_before) == 1
+    a_year_and_a_day = run(
+        RULE,
+        events=[
+            event(0, "unscheduled_care", d("2021-06-30"), reason="ingestion"),
+            event(1, "unscheduled_care", d("2022-07-01"), reason="ingestion"),
+        ],
+    )
+    assert a_year_and_a_day == []
 
 
 def test_the_young_child_age_is_a_partnership_setting() -> None:
-    rows = [event(1, "unscheduled_care", d("2024-01-01"), reason="ingestion")]
+    rows = [
+        event(n, "unscheduled_care", d(on), reason="ingestion")
+        for n, on in ((1, "2023-10-01"), (2, "2024-01-01"))
+    ]
     assert run(RULE, events=rows) == []
     assert len(run(RULE, events=rows, params={"young_child_under_days": 3000})) == 1
     assert run(RULE, events=rows, params={"young_child_under_days": 365}) == []
+    assert (
+        len(run(RULE, events=rows[1:], params={"young_child_under_days": 3000, "accidents": 1}))
+        == 1
+    )
 
 
 def test_housing_and_poverty_alone_raise_nothing() -> None:

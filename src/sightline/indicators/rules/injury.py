@@ -313,22 +313,39 @@ _CONCERN_SETTING_WORDS = {
 class _Supervision(Rule):
     def sql(self, p: Mapping[str, Any]) -> str:
         young = int(p["young_child_under_days"])
-        # What each agency records when supervision is the question: a young child who
-        # swallowed something, or was burned or scalded in the way the carer describes;
-        # police called to a child's welfare (a child found alone, left at home); a
-        # setting's concern about supervision. Each day is one moment.
+        count, window = int(p["accidents"]), int(p["accidents_window_days"])
+        # What each agency records when supervision is the question. A police call
+        # about a child's welfare (a child found alone, left at home) or a setting's
+        # concern about supervision counts on its own. A young child's ingestion, or a
+        # burn or scald the carer's account explains as an accident, counts when it
+        # happens again: one is the kind of accident most toddlers' families have.
         return f"""
-        SELECT person_id, occurred_on AS triggered_on, 'consider' AS level,
-               list(event_id) AS evidence
-        FROM events
-        WHERE role = 'subject'
-          AND ((type = 'unscheduled_care' AND age_days IS NOT NULL AND age_days < {young}
-                AND (reason = 'ingestion'
-                     OR (injury_kind IN ('burn', 'scald')
-                         AND injury_explanation = 'consistent')))
-               OR (type = 'police_incident' AND category = 'child_welfare')
-               OR (type = 'cause_for_concern' AND category = 'supervision'))
-        GROUP BY person_id, occurred_on
+        WITH accidents AS (
+            SELECT event_id, person_id, occurred_on FROM events
+            WHERE role = 'subject' AND type = 'unscheduled_care'
+              AND age_days IS NOT NULL AND age_days < {young}
+              AND (reason = 'ingestion'
+                   OR (injury_kind IN ('burn', 'scald') AND injury_explanation = 'consistent'))
+        ),
+        repeated AS (
+            SELECT a.person_id, a.occurred_on AS triggered_on, list(b.event_id) AS evidence
+            FROM accidents AS a
+            JOIN accidents AS b ON b.person_id = a.person_id
+             AND b.occurred_on BETWEEN a.occurred_on - INTERVAL {window} DAY AND a.occurred_on
+            GROUP BY a.person_id, a.occurred_on
+            HAVING count(DISTINCT b.occurred_on) >= {count}
+        ),
+        direct AS (
+            SELECT person_id, occurred_on AS triggered_on, list(event_id) AS evidence
+            FROM events
+            WHERE role = 'subject'
+              AND ((type = 'police_incident' AND category = 'child_welfare')
+                   OR (type = 'cause_for_concern' AND category = 'supervision'))
+            GROUP BY person_id, occurred_on
+        )
+        SELECT person_id, triggered_on, 'consider' AS level, evidence FROM repeated
+        UNION ALL
+        SELECT person_id, triggered_on, 'consider' AS level, evidence FROM direct
         """
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
@@ -366,9 +383,10 @@ SUPERVISION = _Supervision(
         "professionals to consider neglect when the account of how a child came to harm (a "
         "burn, sunburn, swallowing something harmful) suggests they were not being "
         "supervised as their age needs. The records show it as a young child's ingestion or "
-        "burn with an account that fits an accident, police called about a child's welfare, "
-        "and a school or early years setting's concern about supervision. One such record is "
-        "a prompt to ask; several, across agencies, are the pattern the case reviews found."
+        "burn with an account that fits an accident, happening again; police called about a "
+        "child's welfare; and a school or early years setting's concern about supervision. "
+        "One accident is common in toddlers; a repeat, or a welfare call, is a prompt to ask; "
+        "several, across agencies, are the pattern the case reviews found."
     ),
     source=(
         "NICE CG89 Child maltreatment: when to suspect maltreatment in under 18s, section 1.3 "
@@ -384,6 +402,19 @@ SUPERVISION = _Supervision(
             "directs home safety work at the under-5s, among whom burns, scalds and poisonings "
             "at home are most common; in older children an ingestion is more often deliberate, "
             "which is a different concern",
+        ),
+        "accidents": Param(
+            2,
+            "ingestions or accidental burns and scalds (on separate days) within the window "
+            "that raise the flag",
+            "Sightline default: NICE PH29/PH30 treat unintentional injury in the under-5s as "
+            "common and mostly preventable by home safety; it is the repeat, not the single "
+            "accident, that asks whether the child is supervised",
+        ),
+        "accidents_window_days": Param(
+            365,
+            "the window in days for counting those accidents",
+            "Sightline default of 12 months, the window the other repeat rules use",
         ),
     },
 )
