@@ -96,3 +96,48 @@ def test_the_window_is_a_partnership_setting() -> None:
     rows = [*_joined(), event(9, "growth_measurement", d("2019-04-20"), weight_kg=12.0)]
     assert len(run(RULE, events=rows)) == 1
     assert run(RULE, events=rows, params={"within_days": 60}) == []
+
+
+def _incident(n: int, on: str, category: str, role: str) -> list[dict[str, Any]]:
+    """A police incident between the man and a former partner, before he moved in."""
+    return [
+        event(
+            n,
+            "police_incident",
+            d(on),
+            person=40,
+            dob=None,
+            agency="police",
+            category=category,
+            role="victim",
+        ),
+        event(
+            n,
+            "police_incident",
+            d(on),
+            person=MAN,
+            dob=None,
+            agency="police",
+            category=category,
+            role=role,
+        ),
+    ]
+
+
+def test_a_man_known_to_police_for_domestic_abuse_is_considered_the_day_he_moves_in() -> None:
+    hits = run(
+        RULE, events=[*_incident(7, "2018-06-10", "domestic_abuse", "perpetrator"), *_joined()]
+    )
+    assert [(h.triggered_on, h.level) for h in hits] == [(d("2019-03-01"), "consider")]
+    assert sorted(r.event_id for r in hits[0].evidence) == [1, 7]
+    text = RULE.explain(hits[0], RULE.defaults())
+    assert "An adult joined the household on 1 March 2019 (health-visiting)" in text
+    assert "responsible for domestic abuse or violence" in text
+    assert "10 June 2018 (police)" in text
+
+
+def test_near_miss_a_man_who_was_the_victim_or_whose_incident_came_after_he_moved_in() -> None:
+    victim = _incident(7, "2018-06-10", "domestic_abuse", "victim")
+    after = _incident(8, "2019-03-20", "domestic_abuse", "perpetrator")
+    # Neither is a history before the joining; the six-week check still waits for its day.
+    assert run(RULE, events=[*victim, *after, *_joined()]) == []

@@ -512,15 +512,68 @@ class _NewAdultUnassessed(Rule):
             JOIN events AS c ON c.person_id = d.child_id
             JOIN events AS a ON a.event_id = c.event_id AND a.person_id = d.adult_id
             WHERE date_diff('day', d.joined_on, c.occurred_on) BETWEEN 0 AND {w}
+        ),
+        known AS (
+            SELECT f.child_id, f.adult_id, f.joined_on, h.event_id
+            FROM firsts AS f
+            JOIN events AS h ON h.person_id = f.adult_id AND h.occurred_on < f.joined_on
+            WHERE (h.type = 'police_incident' AND h.role = 'perpetrator'
+                   AND h.category IN ('domestic_abuse', 'violence'))
+               OR (h.type = 'adult_factor' AND h.role = 'subject'
+                   AND h.factor = 'domestic_abuse_perpetrator')
+        ),
+        known_ids AS (
+            SELECT child_id, joined_on, event_id FROM known
+            UNION
+            SELECT DISTINCT k.child_id, k.joined_on, c.event_id
+            FROM known AS k
+            JOIN events AS c ON c.person_id = k.child_id AND c.occurred_on = k.joined_on
+            JOIN events AS a ON a.event_id = c.event_id AND a.person_id = k.adult_id
         )
         SELECT child_id AS person_id, due_on AS triggered_on, 'consider' AS level,
                list(event_id) AS evidence
         FROM ids
         GROUP BY child_id, due_on
+        UNION ALL
+        SELECT child_id AS person_id, joined_on AS triggered_on, 'consider' AS level,
+               list(event_id) AS evidence
+        FROM known_ids
+        GROUP BY child_id, joined_on
         """
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         w = int(p["within_days"])
+        joins = [r for r in hit.evidence if r.type == "household_change" and r.change == "joined"]
+        # Records of violence dated before the joining are the adult's history (the
+        # records about the joining itself come on or after it).
+        joined_on = (
+            min(r.occurred_on for r in joins) if joins else hit.triggered_on - dt.timedelta(days=w)
+        )
+        history = [
+            r
+            for r in hit.evidence
+            if r.occurred_on < joined_on
+            and (
+                (r.type == "police_incident" and r.category in ("domestic_abuse", "violence"))
+                or (r.type == "adult_factor" and r.factor == "domestic_abuse_perpetrator")
+            )
+        ]
+        if history:
+            # Known to police for violence before they moved in: the panel's warning,
+            # worth a look on the day they join rather than weeks later.
+            joined = (
+                f"An adult joined the household on {when(joins[0].occurred_on)} ({joins[0].agency})"
+                if joins
+                else f"An adult became part of the household on {when(hit.triggered_on)}"
+            )
+            past = "; ".join(_dated(r) for r in history[:5])
+            more = f" and {plural(len(history) - 5, 'more')}" if len(history) > 5 else ""
+            return (
+                f"{joined}. Before then the records name them as responsible for domestic "
+                f"abuse or violence: {past}{more}. The national panel found men with such "
+                "histories living with children unknown to the professionals: who they are "
+                "and what risk they pose should be asked now."
+            )
         joined_on = hit.triggered_on - dt.timedelta(days=w)
         joins = [r for r in hit.evidence if r.type == "household_change" and r.change == "joined"]
         if joins:
