@@ -204,7 +204,7 @@ def _stream_sqlite(columns: list[str], rest: str, params: list[Any], schema: Any
             yield from table.to_batches()
 
 
-def _read(columns: list[str], rest: str, params: list[Any], schema: Any) -> Any:
+def read_rows(columns: list[str], rest: str, params: list[Any], schema: Any) -> Any:
     """``SELECT columns rest`` as an Arrow table of ``schema``."""
     if connection.vendor == "sqlite":
         batches = list(_stream_sqlite(columns, rest, params, schema))
@@ -251,7 +251,7 @@ def raw_tables(
     # Whom each record names needs nothing from the record itself: joining
     # feeds_sourcerecord here cost a fifth of this query on SQLite.
     named_where, named_params = where("sr.source_record_id")
-    records = _read(
+    records = read_rows(
         [
             "s.id",
             "a.code",
@@ -265,7 +265,7 @@ def raw_tables(
         records_params,
         _RAW,
     )
-    named = _read(
+    named = read_rows(
         [
             "sr.source_record_id",
             "sr.role",
