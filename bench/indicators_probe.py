@@ -36,7 +36,10 @@ def floor() -> dict[str, Any]:
     """
     import duckdb
 
+    from sightline.indicators.catalogue import catalogue_load
     from sightline.indicators.tables import raw_tables
+
+    rules = [r.id for r in catalogue_load().rules]
 
     started = time.perf_counter()
     records, named = raw_tables()
@@ -54,6 +57,7 @@ def floor() -> dict[str, Any]:
         "records": records.num_rows,
         "rows": rows,
         "max_occurred_on": str(last),
+        "rules": rules,
     }
 
 
