@@ -219,8 +219,7 @@ fill ({added:,} added), then, {child["runs"]} times, one new record ingested
 warm-up run. Median steps: {child_steps}.
 
 Other engineers' tests shared the two cores while this ran (load average
-{load:.1f} when the batch started), so single figures vary: the same batch took
-from 44 to 61 s in runs an hour apart as the other load came and went.
+{load:.1f} when the batch started), so figures vary by a tenth or more from one run to the next.
 """
 
 
