@@ -13,7 +13,7 @@ GOVUK_DIST := frontend/node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := src/sightline/web/static/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend run demo test test-sqlite test-postgres test-spark lint format bench clean indicators-doc
+.PHONY: help install frontend run demo test test-sqlite test-postgres test-spark lint format bench bench-indicators clean indicators-doc
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ format: install ## let ruff fix what it safely can
 
 bench: install ## performance benchmarks; figures go to docs/performance.md
 	SIGHTLINE_ENV=test $(BIN)/python -m bench.run
+
+bench-indicators: install ## the indicators benchmark alone (fills bench/out/ once, ~5 min; reused after)
+	SIGHTLINE_ENV=test $(BIN)/python -m bench.run indicators
 
 clean: ## remove the virtual environment, GOV.UK Frontend's copies and local data
 	rm -rf $(VENV) var frontend/node_modules $(GOVUK_STATIC)

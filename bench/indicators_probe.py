@@ -36,7 +36,10 @@ def floor() -> dict[str, Any]:
     """
     import duckdb
 
+    from sightline.indicators.catalogue import catalogue_load
     from sightline.indicators.tables import raw_tables
+
+    rules = [r.id for r in catalogue_load().rules]
 
     started = time.perf_counter()
     records, named = raw_tables()
@@ -54,6 +57,7 @@ def floor() -> dict[str, Any]:
         "records": records.num_rows,
         "rows": rows,
         "max_occurred_on": str(last),
+        "rules": rules,
     }
 
 
@@ -114,6 +118,17 @@ def child(pk: int, runs: int) -> dict[str, Any]:
             times.append(took)
             steps.append(out.steps)
         events = out.run.events
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(DISTINCT sr.source_record_id) FROM feeds_subjectrecord sr"
+            " JOIN linkage_agencyperson ap"
+            " ON ap.agency_id = sr.agency_id AND ap.local_id = sr.local_id"
+            " WHERE ap.person_id = %s",
+            [pk],
+        )
+        own = int(cur.fetchone()[0])
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     mean_steps = {k: statistics.median(s.get(k, 0.0) for s in steps) for k in steps[-1]}
@@ -124,6 +139,7 @@ def child(pk: int, runs: int) -> dict[str, Any]:
         "max": ordered[-1],
         "runs": len(times),
         "events": events,
+        "own_events": own,
         "steps": mean_steps,
     }
 

@@ -7,6 +7,7 @@ through linkage's :func:`engine_sql`, so a rule is written and tested once.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import threading
 from collections.abc import Iterable, Mapping
@@ -34,6 +35,9 @@ def duckdb_connection() -> Any:
     with _DUCK_LOCK:
         if _DUCK is None:
             _DUCK = duckdb.connect()
+            # Closed before the interpreter tears down: left to the garbage
+            # collector at exit, DuckDB's threads abort the process.
+            atexit.register(_DUCK.close)
         return _DUCK.cursor()
 
 

@@ -111,42 +111,51 @@ def _timed(steps: dict[str, float], name: str) -> Iterator[None]:
 
 
 def relations_table(*, persons: Iterable[int] | None = None) -> Any:
-    """``relations`` from linkage: what each person is to each other, both ways round."""
+    """``relations`` from linkage: what each person is to each other, both ways round.
+
+    Read like the records (one string a row on SQLite) and turned round in
+    DuckDB: building a dict a row through the ORM took 5.6 s for the
+    benchmark's 645,000 relationships, a tenth of the population budget.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from sightline.indicators.engine import duckdb_connection
+    from sightline.indicators.tables import read_rows
     from sightline.linkage.selectors import _INVERSE
 
-    rows = Relationship.objects.filter(person__isnull=False, related_person__isnull=False)
+    where = (
+        "WHERE person_id IS NOT NULL AND related_person_id IS NOT NULL"
+        " AND person_id <> related_person_id"
+    )
+    params: list[Any] = []
     if persons is not None:
-        ids = list(set(persons))
-        rows = rows.filter(Q(person__in=ids) | Q(related_person__in=ids))
-    out: list[dict[str, Any]] = []
-    for a, b, role, start, end, first in rows.values_list(
-        "person_id", "related_person_id", "role", "start_date", "end_date", "first_recorded"
-    ).iterator(chunk_size=20_000):
-        if a == b:
-            continue
-        out.append(
-            {
-                "person_id": a,
-                "other_id": b,
-                "role": role,
-                "start_date": start,
-                "end_date": end,
-                "first_recorded": first,
-            }
+        ids = sorted(set(persons))
+        marks = ",".join(["%s"] * len(ids)) or "NULL"
+        where += f" AND (person_id IN ({marks}) OR related_person_id IN ({marks}))"
+        params = ids + ids
+    schema = SCHEMAS["relations"]
+    forward = read_rows(
+        ["person_id", "related_person_id", "role", "start_date", "end_date", "first_recorded"],
+        f"FROM linkage_relationship {where}",
+        params,
+        schema,
+    )
+    con = duckdb_connection()
+    try:
+        con.register("forward", forward)
+        con.register(
+            "inverse",
+            pa.table({"role": list(_INVERSE), "inverse": list(_INVERSE.values())}),
         )
-        inverse = _INVERSE.get(role)
-        if inverse is not None:
-            out.append(
-                {
-                    "person_id": b,
-                    "other_id": a,
-                    "role": inverse,
-                    "start_date": start,
-                    "end_date": end,
-                    "first_recorded": first,
-                }
-            )
-    return arrow_table(SCHEMAS["relations"], out)
+        both = con.sql(
+            "SELECT person_id, other_id, role, start_date, end_date, first_recorded FROM forward"
+            " UNION ALL"
+            " SELECT f.other_id, f.person_id, i.inverse, f.start_date, f.end_date,"
+            " f.first_recorded FROM forward f JOIN inverse i USING (role)"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return both.cast(schema)
 
 
 def growth_tables(events: Any, persons: Any) -> tuple[Any, list[tuple[int, str, str]]]:
