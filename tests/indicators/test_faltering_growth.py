@@ -47,15 +47,21 @@ def test_a_fall_counts_at_its_birth_bands_threshold_and_not_just_under(
 
 def test_weight_below_the_2nd_centile_is_consider_and_below_the_04th_is_suspect() -> None:
     rows = [
-        row(1, 300, sds=-2.10, person_id=1),
-        row(2, 300, sds=-2.70, person_id=2),
+        row(11, 100, sds=-1.40, person_id=1),
+        row(1, 300, sds=-2.10, person_id=1),  # fallen a centile space to below the 2nd
+        row(2, 300, sds=-2.70, person_id=2),  # below the 0.4th: always
         row(3, 300, sds=-2.00, person_id=3),  # above the 2nd centile: nothing
+        # Small from the start and growing along their own centile: nothing.
+        row(14, 100, sds=-2.06, person_id=4),
+        row(4, 300, sds=-2.10, person_id=4),
     ]
     found = run_rule(rows)
     assert [(r["person_id"], r["level"], r["evidence"]) for r in found] == [
-        (1, "consider", [1]),
+        (1, "consider", [11, 1]),
         (2, "suspect", [2]),
     ]
+    everyone = run_rule(rows, low_after_fall_spaces=0)
+    assert [r["person_id"] for r in everyone] == [1, 2, 4, 4]
 
 
 def test_each_completing_measurement_is_a_row_with_the_highest_earlier_weight() -> None:
@@ -91,7 +97,7 @@ def test_a_preterm_baby_is_judged_on_corrected_age() -> None:
 
 def test_a_34_week_baby_is_no_longer_corrected_after_one_year() -> None:
     age = 380
-    rows = [row(1, age, sds=-2.2, plot_age_days=age, gestation_weeks=34.0)]
+    rows = [row(1, age, sds=-2.7, plot_age_days=age, gestation_weeks=34.0)]
     assert [r["evidence"] for r in run_rule(rows)] == [[1]]
 
 
@@ -121,8 +127,9 @@ def test_the_explanation_says_when_birth_weight_is_not_known_and_why_it_is_suspe
 
 
 def test_the_explanation_of_a_low_weight() -> None:
-    assert _explain([row(1, 548, sds=-2.3)]) == (
-        "Weight was below the 2nd centile at 18 months (SDS \u22122.30)."
+    assert _explain([row(1, 305, sds=-1.2), row(2, 548, sds=-2.3)]) == (
+        "Weight was below the 2nd centile at 18 months (SDS \u22122.30), down from the 12th"
+        " at 10 months."
     )
 
 

@@ -10,8 +10,20 @@ from tests.indicators.rulekit import d, event, run
 CHILD, MAN = 1, 30
 
 
-def _joined() -> list[dict[str, Any]]:
+# Children's social care is involved: a child in need plan since the summer before.
+PLAN = event(
+    8,
+    "social_care_status",
+    d("2018-07-01"),
+    agency="childrens-services",
+    status="child_in_need",
+    change="start",
+)
+
+
+def _joined(*, involved: bool = True) -> list[dict[str, Any]]:
     return [
+        *([PLAN] if involved else []),
         event(
             1,
             "household_change",
@@ -84,12 +96,12 @@ def test_a_relation_starting_counts_when_a_record_names_them_together() -> None:
         ),
         event(4, "police_incident", d("2019-03-10"), person=MAN, dob=None, category="other"),
     ]
-    hits = run(RULE, events=[*police, LATER], relations=relations)
+    hits = run(RULE, events=[PLAN, *police, LATER], relations=relations)
     assert [(h.triggered_on, [r.event_id for r in h.evidence]) for h in hits] == [
         (d("2019-04-12"), [4])
     ]
     assert "became part of the household on 1 March 2019" in RULE.explain(hits[0], RULE.defaults())
-    assert run(RULE, events=[LATER], relations=relations) == []
+    assert run(RULE, events=[PLAN, LATER], relations=relations) == []
 
 
 def test_the_window_is_a_partnership_setting() -> None:
@@ -141,3 +153,10 @@ def test_near_miss_a_man_who_was_the_victim_or_whose_incident_came_after_he_move
     after = _incident(8, "2019-03-20", "domestic_abuse", "perpetrator")
     # Neither is a history before the joining; the six-week check still waits for its day.
     assert run(RULE, events=[*victim, *after, *_joined()]) == []
+
+
+def test_near_miss_no_service_involved_so_a_new_partner_is_ordinary_family_life() -> None:
+    assert run(RULE, events=[*_joined(involved=False), LATER]) == []
+    # Involvement long before the joining does not count either.
+    old = {**PLAN, "occurred_on": d("2017-12-01"), "received_on": d("2017-12-01")}
+    assert run(RULE, events=[old, *_joined(involved=False), LATER]) == []

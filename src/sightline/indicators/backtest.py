@@ -142,10 +142,22 @@ class Backtest:
             ),
             "at_most_2_percent_of_ordinary_children_flagged": (
                 None
-                if self.ordinary.share is None
-                else self.ordinary.share <= TARGET_ORDINARY_SHARE
+                if self.ordinary_families.share is None
+                else self.ordinary_families.share <= TARGET_ORDINARY_SHARE
             ),
         }
+
+    @property
+    def ordinary_families(self) -> GroupRate:
+        """The children the 2% target is about: those of ordinary families.
+
+        Not the siblings of a harmed child (their households are the harmful ones,
+        and a flag on them is often right) nor poverty-only families, which are
+        shown apart so that any skew against poverty shows. Without the families
+        file (an older generator) every not-harmed child counts.
+        """
+        label = FAMILY_GROUPS["ordinary"]
+        return next((g for g in self.by_family if g.group == label), self.ordinary)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -153,6 +165,7 @@ class Backtest:
         data["since"] = self.since.isoformat()
         data["sensitivity"] = self.sensitivity
         data["targets"] = self.targets()
+        data["ordinary_families"] = asdict(self.ordinary_families)
         return data
 
     def report(self) -> str:
@@ -525,6 +538,7 @@ def report_text(data: dict[str, Any]) -> str:
         return {True: "met", False: "NOT met", None: "not measurable"}[value]
 
     o = data["ordinary"]
+    of = data.get("ordinary_families") or o
     lines = [
         f"Evaluated as of {data['as_of']} on the recorded basis (scenario '{data['scenario']}'): "
         f"{data['children']:,} children in truth, {data['known']:,} recorded by some agency and "
@@ -571,8 +585,10 @@ def report_text(data: dict[str, Any]) -> str:
         f"{o['children']:,} children not harmed and known to some agency, "
         f"{o['child_years']:,} child-years observed: {o['flagged']:,} ({_pct(o['share'])}) carry "
         f"any flag; {o['flags']:,} flags, {_num(o['per_1000_child_years'])} per 1,000 "
-        f"child-years. Target, at most 2% carrying any flag: "
-        f"{met(targets['at_most_2_percent_of_ordinary_children_flagged'])}.",
+        f"child-years. Of them, children of ordinary families (neither poverty-only nor a "
+        f"harmed child's household): {of['flagged']:,} of {of['children']:,} "
+        f"({_pct(of['share'])}) carry any flag. Target, at most 2% of ordinary children "
+        f"carrying any flag: {met(targets['at_most_2_percent_of_ordinary_children_flagged'])}.",
         "",
     ]
     if data["by_rule"]:

@@ -467,6 +467,7 @@ class _NewAdultUnassessed(Rule):
         # The evidence is the joining and every record naming both in the window; a
         # relation with no such record cannot be explained, so raises nothing.
         w = int(p["within_days"])
+        known = int(p["involvement_within_days"])
         return f"""
         WITH {_PEOPLE},
         joins AS (
@@ -499,6 +500,11 @@ class _NewAdultUnassessed(Rule):
         due AS (
             SELECT f.* FROM firsts AS f
             WHERE f.due_on <= (SELECT max(received_on) FROM events)
+              AND EXISTS (
+                SELECT 1 FROM events AS k
+                WHERE k.person_id = f.child_id
+                  AND k.type IN ('social_care_status', 'concern_reported')
+                  AND k.occurred_on BETWEEN f.joined_on - INTERVAL {known} DAY AND f.due_on)
               AND NOT EXISTS (
                 SELECT 1 FROM events AS s
                 WHERE s.person_id = f.adult_id
@@ -604,20 +610,38 @@ NEW_ADULT_UNASSESSED = _NewAdultUnassessed(
         "The national panel found that fathers, stepfathers and mothers' partners were "
         "often invisible to the professionals around a child: not seen, not asked about, "
         "not assessed, though they were caring for the child and some posed a risk. An "
-        "adult joining the household with no children's social care record of them "
-        "within weeks is a gap to close."
+        "adult joining the household is worth a look at once when the records already name "
+        "them as responsible for domestic abuse or violence; and, where children's social "
+        "care is involved with the child, an adult who joins with no record of them being "
+        "assessed within weeks is a gap to close. Where no service is involved, a new "
+        "partner without such a history is ordinary family life and raises nothing."
     ),
     source=(
         "Child Safeguarding Practice Review Panel, The myth of invisible men: safeguarding "
         "children under 1 from non-accidental injury caused by male carers (2021)"
     ),
-    needs=("household_change", "social_care_status", "note", "relations"),
+    needs=(
+        "household_change",
+        "social_care_status",
+        "concern_reported",
+        "note",
+        "police_incident",
+        "adult_factor",
+        "relations",
+    ),
     params={
         "within_days": Param(
             42,
             "an assessment recorded this many days or fewer after the adult joins counts",
             "Sightline default: 6 weeks, about the 45 working days a child and family "
             "assessment may take (Working Together)",
+        ),
+        "involvement_within_days": Param(
+            365,
+            "the no-assessment check applies when children's social care had a plan or a "
+            "contact about the child this many days before the adult joined, or since",
+            "Sightline default of 12 months: an assessment of a new adult is expected where "
+            "children's social care is involved, which is where the panel found them missing",
         ),
     },
 )

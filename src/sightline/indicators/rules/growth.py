@@ -104,16 +104,28 @@ falls AS (
     FROM later AS l
     JOIN weights AS e ON e.person_id = l.person_id AND e.observed_on < l.observed_on
     WHERE e.sds - l.sds >= l.fall_needed - 1e-9
+),
+tops AS (
+    SELECT l.event_id, max(e.sds) AS top_sds, arg_max(e.event_id, e.sds) AS top_id
+    FROM later AS l
+    JOIN weights AS e ON e.person_id = l.person_id AND e.observed_on < l.observed_on
+    GROUP BY l.event_id
 )
 SELECT l.person_id, l.observed_on AS triggered_on,
     CASE WHEN l.sds < {_num(p["suspect_below_sds"])} THEN 'suspect' ELSE 'consider' END
         AS level,
-    CASE WHEN f.earlier_id IS NULL THEN ARRAY[l.event_id]
-        ELSE ARRAY[f.earlier_id, l.event_id] END AS evidence
+    CASE WHEN f.earlier_id IS NOT NULL THEN ARRAY[f.earlier_id, l.event_id]
+        WHEN t.top_id IS NOT NULL AND t.top_sds > l.sds THEN ARRAY[t.top_id, l.event_id]
+        ELSE ARRAY[l.event_id] END AS evidence
 FROM later AS l
 LEFT JOIN falls AS f
     ON f.person_id = l.person_id AND f.later_id = l.event_id AND f.rank_from_top = 1
-WHERE f.earlier_id IS NOT NULL OR l.sds < {_num(p["low_below_sds"])}
+LEFT JOIN tops AS t ON t.event_id = l.event_id
+WHERE f.earlier_id IS NOT NULL
+    OR l.sds < {_num(p["suspect_below_sds"])}
+    OR (l.sds < {_num(p["low_below_sds"])}
+        AND ({_num(p["low_after_fall_spaces"])} <= 0
+             OR t.top_sds - l.sds >= {_num(p["low_after_fall_spaces"])} * {space} - 1e-9))
 """
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
@@ -139,8 +151,13 @@ WHERE f.earlier_id IS NOT NULL OR l.sds < {_num(p["low_below_sds"])}
             )
         else:
             sds = f"{last.sds:.2f}".replace("-", "\u2212")
+            down = (
+                f", down from {_centile_words(top.centile)} {_at(top)}"
+                if top is not None and top.sds > last.sds
+                else ""
+            )
             sentences.append(
-                f"Weight was {_centile_words(last.centile)} centile {_at(last)} (SDS {sds})."
+                f"Weight was {_centile_words(last.centile)} centile {_at(last)} (SDS {sds}){down}."
             )
         if last.sds < float(p["suspect_below_sds"]):
             sentences.append("Below the 0.4th centile, the level is suspect.")
@@ -175,7 +192,20 @@ FALTERING_GROWTH = FalteringGrowth(
             3, "centile spaces of fall that count if birth weight was above the 91st centile", NICE
         ),
         "low_below_sds": Param(
-            -2.05, "weight SDS below which weight alone counts (the 2nd centile)", NICE
+            -2.05,
+            "weight SDS below which a weight counts (the 2nd centile), once it has fallen to "
+            "there (see low_after_fall_spaces)",
+            NICE,
+        ),
+        "low_after_fall_spaces": Param(
+            1,
+            "a weight below the 2nd centile counts when it is at least this many centile "
+            "spaces below the child's highest earlier weight; 0 counts every such weight",
+            "Sightline default: NICE NG75 asks for weight to be judged against birth weight "
+            "and earlier measurements; a child small from birth who grows along their own "
+            "centile is about 2 in 100 children by definition, and on its own that is "
+            "constitutional smallness more often than neglect. Below the 0.4th centile "
+            "always counts",
         ),
         "suspect_below_sds": Param(
             -2.67,
