@@ -646,8 +646,15 @@ def _new_adult(em: Emitter, family: Family, harm: Harm) -> tuple[date, str]:
     partner, joined = family.partner, family.partner_joined
     assert partner is not None and joined is not None
     ex = family.others[-1]
-    for on in _spread(rng, _d(joined, -1100), _d(joined, -60), rng.randint(1, 3)):
-        ev.adult_only_incident(em, ex, partner, on, rng.choice(("standard", "medium", "high")))
+    # His history must be in the feeds to be a warning sign: an incident dated before
+    # the feeds begin would never reach anyone, so the history starts no earlier.
+    start = max(em.since, _d(joined, -1100))
+    end = _d(joined, -60)
+    if end <= start:
+        end = max(start, _d(joined, -1))
+    if start < joined:
+        for on in _spread(rng, start, end, rng.randint(1, 3)):
+            ev.adult_only_incident(em, ex, partner, on, rng.choice(("standard", "medium", "high")))
     recorded_on = max(_d(child.dob, 7), _d(joined, rng.randint(0, min(60, (h - joined).days - 5))))
     if age_days(child.dob, recorded_on) < 5 * 365:
         agency = ag.HEALTH_VISITING
