@@ -114,3 +114,54 @@ def test_two_agencies_disagreeing_about_one_injury_does_not_stop_evaluation(
     flags = [f for f in cli("export", "flags").jsonl() if f["rule_id"] == "not-mobile-injury"]
     assert len(flags) == 1
     assert flags[0]["evidence"] == [{"agency": "nhs-nnuh-ed", "record_id": "ED-9"}]
+
+
+def test_implausible_growth_is_reported_not_used_and_a_measurement_without_birth_date_too(
+    cli: Callable[..., Any], write_feed: Callable[..., Path]
+) -> None:
+    baby = dict(CHILD, date_of_birth="2023-01-09")
+    nobody_knows = {k: v for k, v in CHILD.items() if k != "date_of_birth"}
+    nobody_knows.update(
+        local_id="C9", given_name="Kai", family_name="Webb", nhs_number="401 023 2137"
+    )
+    records = [
+        record(
+            agency="nhs-community-hv",
+            record_id="HV-1",
+            type="growth_measurement",
+            occurred_at="2023-08-01",
+            subject=baby,
+            details={"weight_kg": 40.0},
+        ),
+        record(
+            agency="nhs-community-hv",
+            record_id="HV-2",
+            type="growth_measurement",
+            occurred_at="2023-09-01",
+            subject=baby,
+            details={"height_cm": 300.0},
+        ),
+        record(
+            agency="nhs-community-hv",
+            record_id="HV-3",
+            type="growth_measurement",
+            occurred_at="2023-09-01",
+            subject=nobody_knows,
+            details={"weight_kg": 9.0},
+        ),
+    ]
+    _load(cli, write_feed, records)
+    result = cli("evaluate")
+    assert result.code == 0, result.err
+    assert "3 data-quality warnings" in result.err
+    from sightline.indicators.models import DataQualityWarning
+
+    found = {
+        (w.source_record.record_id, w.field): w.reason
+        for w in DataQualityWarning.objects.select_related("source_record")
+    }
+    assert "not used" in found[("HV-1", "weight_kg")]
+    assert "40" in found[("HV-1", "weight_kg")]
+    assert ("HV-2", "height_cm") in found
+    assert ("HV-3", "date_of_birth") in found
+    assert [f for f in cli("export", "flags").jsonl() if f["rule_id"] == "faltering-growth"] == []

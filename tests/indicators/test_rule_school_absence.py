@@ -45,6 +45,15 @@ def test_near_miss_exactly_half_or_no_possible_sessions() -> None:
 def test_the_threshold_is_a_partnership_setting() -> None:
     rows = [_term(1, 200, 179)]
     assert run(RULE, events=rows) == []
-    hits = run(RULE, events=rows, params={"severe_below": 91})
+    chosen = {**RULE.defaults(), "severe_below": 91}
+    hits = run(RULE, events=rows, params=chosen)
     assert len(hits) == 1
-    assert "severe absence (below 91%)" in RULE.explain(hits[0], {"severe_below": 91})
+    assert "severe absence (below 91%)" in RULE.explain(hits[0], chosen)
+
+
+def test_a_partnership_can_choose_to_flag_persistent_absence_too() -> None:
+    rows = [_term(1, 140, 112)]
+    chosen = {**RULE.defaults(), "persistent_below": 90}
+    hits = run(RULE, events=rows, params=chosen)
+    assert len(hits) == 1
+    assert "persistent absence (below 90%)" in RULE.explain(hits[0], chosen)

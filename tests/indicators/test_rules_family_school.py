@@ -34,7 +34,7 @@ def test_housing_problems_alone_never_raise_a_flag(rule: Rule) -> None:
     # Every threshold at its lowest, so that housing counted by mistake would show.
     low = {name: 1 for name in rule.params}
     if "severe_below" in low:
-        low = {"severe_below": 100}
+        low = {"severe_below": 100, "persistent_below": 100}
     assert run(rule, events=rows, relations=relations, params=low) == []
 
 

@@ -33,15 +33,21 @@ class _SchoolAbsence(Rule):
         FROM events
         WHERE role = 'subject' AND type = 'school_attendance'
           AND sessions_possible > 0 AND sessions_attended IS NOT NULL
-          AND 100.0 * sessions_attended / sessions_possible < {float(p["severe_below"])}
+          AND 100.0 * sessions_attended / sessions_possible
+              < {max(float(p["severe_below"]), float(p["persistent_below"]))}
         GROUP BY person_id, occurred_on
         """
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
-        severe = float(p["severe_below"])
+        severe, persistent = float(p["severe_below"]), float(p["persistent_below"])
         parts = []
         for row in hit.evidence:
             rate = 100.0 * row.sessions_attended / row.sessions_possible
+            kind = (
+                f"severe absence (below {_percent(severe)})"
+                if rate < severe
+                else f"persistent absence (below {_percent(persistent)})"
+            )
             period = (
                 f" between {when(row.period_start)} and {when(row.period_end)}"
                 if row.period_start and row.period_end
@@ -49,8 +55,7 @@ class _SchoolAbsence(Rule):
             )
             parts.append(
                 f"Attended {row.sessions_attended:g} of {row.sessions_possible:g} possible "
-                f"sessions ({_percent(rate)}){period} ({row.agency}): severe absence "
-                f"(below {_percent(severe)})"
+                f"sessions ({_percent(rate)}){period} ({row.agency}): {kind}"
             )
         return (
             "; ".join(parts)
@@ -62,7 +67,7 @@ class _SchoolAbsence(Rule):
 
 SCHOOL_ABSENCE = _SchoolAbsence(
     id="school-absence",
-    title="Severe absence from school",
+    title="Severe (or, where chosen, persistent) absence from school",
     level="consider",
     rationale=(
         "The DfE counts a pupil missing 50% or more of possible sessions as severely absent "
@@ -84,6 +89,14 @@ SCHOOL_ABSENCE = _SchoolAbsence(
             "attendance below this percentage of possible sessions in a period is severe "
             "absence and raises the flag",
             "DfE: missing 50% or more of possible sessions",
+        ),
+        "persistent_below": Param(
+            0,
+            "attendance below this percentage also raises the flag, as persistent absence; 0 "
+            "(the default) leaves persistent absence to the chronology, 90 follows the DfE's "
+            "measure",
+            "DfE: missing 10% or more is persistent absence; off by default because about a "
+            "fifth of pupils are persistently absent (DfE 2022/23), most often through illness",
         ),
     },
 )
