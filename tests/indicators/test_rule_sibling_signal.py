@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sightline.indicators.rules.family import SIBLING_SIGNAL as RULE
 from tests.indicators.rulekit import d, event, run
 
@@ -38,7 +40,19 @@ def test_a_brother_with_a_suspect_flag_through_a_shared_mother_is_considered() -
     ]
     assert [r.event_id for r in hits[0].evidence] == [7]
     text = RULE.explain(hits[0], RULE.defaults())
-    assert "A brother or sister (person 2) has a suspect flag raised on 1 May 2019" in text
+    assert "A brother or sister has a suspect flag raised on 1 May 2019" in text
+    # Evaluation hands the rule the flag it rests on, so it can say whose and which.
+    related = {
+        **FLAG,
+        "public_id": "P-BROTHER",
+        "sex": "male",
+        "title": "Injury in a child not independently mobile",
+    }
+    text = RULE.explain(dataclasses.replace(hits[0], related=(related,)), RULE.defaults())
+    assert text.startswith(
+        "A brother (P-BROTHER) has a suspect flag, injury in a child not independently mobile, "
+        "raised on 1 May 2019, on the evidence of: unscheduled care (fracture) on 1 May 2019"
+    )
     assert "unscheduled care (fracture) on 1 May 2019 (nhs-acute)" in text
 
 

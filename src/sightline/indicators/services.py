@@ -359,6 +359,7 @@ def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[
         RawHit(e.rule_id, e.person_id, e.last.triggered_on, e.level, e.last.evidence)
         for e in episodes
     )
+    latest = _with_related(ev, episodes, latest, catalogue)
     out = []
     for episode, hit, now in zip(episodes, whole, latest, strict=True):
         rule = rules[episode.rule_id]
@@ -395,6 +396,62 @@ def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[
             )
         )
     return out
+
+
+def _with_related(
+    ev: Engine, episodes: list[Episode], hits: list[Hit], catalogue: Catalogue
+) -> list[Hit]:
+    """Second-pass hits with the other people's flags they rest on, for their explanations."""
+    second = {r.id for r in catalogue.second_pass()}
+    if not any(e.rule_id in second for e in episodes):
+        return hits
+    import dataclasses
+
+    from sightline.linkage.models import Person
+
+    titles = {r.id: r.title for r in catalogue.rules}
+    firsts = [e for e in episodes if e.rule_id not in second]
+    wanted = {
+        f.person_id
+        for e in episodes
+        if e.rule_id in second
+        for f in firsts
+        if f.person_id != e.person_id and f.evidence & e.evidence
+    }
+    public = dict(Person.objects.filter(pk__in=wanted).values_list("pk", "public_id"))
+    persons = ev.tables["persons"]
+    sexes = {
+        pid: sex
+        for pid, sex in zip(
+            persons.column("person_id").to_pylist(), persons.column("sex").to_pylist(), strict=True
+        )
+        if pid in wanted
+    }
+    out = []
+    for e, hit in zip(episodes, hits, strict=True):
+        if e.rule_id not in second:
+            out.append(hit)
+            continue
+        evidence = set(hit_ids(hit))
+        related = [
+            {
+                "person_id": f.person_id,
+                "public_id": public.get(f.person_id, ""),
+                "sex": sexes.get(f.person_id),
+                "rule_id": f.rule_id,
+                "title": titles.get(f.rule_id, f.rule_id),
+                "level": f.level,
+                "triggered_on": f.first.triggered_on,
+            }
+            for f in firsts
+            if f.person_id != e.person_id and f.evidence & evidence
+        ]
+        out.append(dataclasses.replace(hit, related=tuple(related)))
+    return out
+
+
+def hit_ids(hit: Hit) -> list[int]:
+    return [int(r.values["event_id"]) for r in hit.evidence]
 
 
 def _level(hit: Hit) -> str:

@@ -90,6 +90,9 @@ class Hit:
     level: Level
     evidence: Sequence[EvidenceRow]
     growth: Sequence[EvidenceRow] = ()  # the growth rows of evidence events, when any
+    # For second-pass rules: the first-pass flags of other people this hit rests on,
+    # each with person_id, public_id, sex, rule_id, title, level and triggered_on.
+    related: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(frozen=True)

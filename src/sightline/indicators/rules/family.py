@@ -693,14 +693,23 @@ class _SiblingSignal(Rule):
         """
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
-        siblings = sorted({r.person_id for r in hit.evidence if r.person_id != hit.person_id})
-        who = (
-            "A brother or sister (" + ", ".join(f"person {s}" for s in siblings) + ")"
-            if siblings
-            else "A brother or sister"
-        )
+        flags = [f for f in hit.related if f.get("level") == "suspect"]
+        if flags:
+            parts = []
+            for f in flags:
+                who = {"male": "A brother", "female": "A sister"}.get(
+                    f.get("sex") or "", "A brother or sister"
+                )
+                named = f" ({f['public_id']})" if f.get("public_id") else ""
+                parts.append(
+                    f"{who}{named} has a suspect flag, {str(f['title']).lower()}, raised on "
+                    f"{when(f['triggered_on'])}"
+                )
+            head = "; ".join(parts)
+        else:
+            head = f"A brother or sister has a suspect flag raised on {when(hit.triggered_on)}"
         return (
-            f"{who} has a suspect flag raised on {when(hit.triggered_on)}, on the evidence of: "
+            f"{head}, on the evidence of: "
             + "; ".join(_dated(r) for r in hit.evidence)
             + ". A serious concern about one child in a family is a reason to consider the "
             "others: in the AG review, what was known about his siblings was held by "
