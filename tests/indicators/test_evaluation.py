@@ -271,3 +271,21 @@ def test_new_records_reevaluate_only_the_people_they_name(
     assert "evaluated 1 persons" in result.err
     assert "1 flags raised" in result.err
     assert len(cli("export", "flags").jsonl()) == 2
+
+
+def test_faltering_growth_with_another_sign_of_neglect_close_by_is_raised_to_suspect() -> None:
+    from sightline.indicators.catalogue import catalogue_load
+    from sightline.indicators.services import _raise_with_others
+
+    day = dt.date(2023, 1, 1)
+    growth = RawHit("faltering-growth", 1, day, "consider", (1, 2))
+    near = RawHit("was-not-brought", 1, day + dt.timedelta(days=200), "consider", (5, 6))
+    far = RawHit("was-not-brought", 2, day + dt.timedelta(days=500), "consider", (5, 6))
+    alone = RawHit("faltering-growth", 2, day, "consider", (3, 4))
+    episodes = episodes_of([growth, near, far, alone])
+    _raise_with_others(episodes, catalogue_load())
+    levels = {(e.person_id, e.rule_id): (e.level, e.raised_by) for e in episodes}
+    assert levels[(1, "faltering-growth")] == ("suspect", ["was-not-brought"])
+    assert levels[(2, "faltering-growth")] == ("consider", [])
+    # The other rule's own flag is not changed by it.
+    assert levels[(1, "was-not-brought")] == ("consider", [])

@@ -69,6 +69,11 @@ def render_rule(rule: Rule) -> str:
     ]
     if rule.second_pass:
         lines.append("- **Evaluated**: after the other rules, over the flags they raised")
+    if rule.suspect_with_others_within_days is not None:
+        lines.append(
+            "- **Raised to suspect**: when another rule's flag for the same child falls within "
+            f"{rule.suspect_with_others_within_days} days of it"
+        )
     lines.append("")
     if rule.params:
         lines += [

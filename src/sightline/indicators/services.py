@@ -55,6 +55,7 @@ class Episode:
     last: RawHit
     level: str
     evidence: set[int] = field(default_factory=set)
+    raised_by: list[str] = field(default_factory=list)  # rules that made it suspect
 
 
 # How long a pattern may go quiet and still be the same episode: a child whose
@@ -220,6 +221,7 @@ def evaluation_run(
             try:
                 first = ev.hits(catalogue.first_pass(), catalogue.params)
                 episodes = episodes_of(first)
+                _raise_with_others(episodes, catalogue)
                 second_rules = catalogue.second_pass()
                 second: list[RawHit] = []
                 if second_rules:
@@ -301,6 +303,30 @@ def evaluation_run_new_records(*, catalogue: Catalogue | None = None) -> Evaluat
     return evaluation_run(persons=persons, catalogue=catalogue)
 
 
+def _raise_with_others(episodes: list[Episode], catalogue: Catalogue) -> None:
+    """Make suspect the consider flags whose rule says so when another flag is close by."""
+    rules = {r.id: r for r in catalogue.rules}
+    by_person: dict[int, list[Episode]] = defaultdict(list)
+    for e in episodes:
+        by_person[e.person_id].append(e)
+    for e in episodes:
+        days = rules[e.rule_id].suspect_with_others_within_days
+        if days is None or e.level == "suspect":
+            continue
+        near = dt.timedelta(days=days)
+        start, end = e.first.triggered_on - near, e.last.triggered_on + near
+        others = sorted(
+            {
+                o.rule_id
+                for o in by_person[e.person_id]
+                if o.rule_id != e.rule_id and start <= o.first.triggered_on <= end
+            }
+        )
+        if others:
+            e.level = "suspect"
+            e.raised_by = others
+
+
 def _with_people_around(persons: set[int]) -> set[int]:
     """The persons, everyone related to them, and (for an adult) the other children around."""
     scope = set(persons)
@@ -364,6 +390,13 @@ def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[
     for episode, hit, now in zip(episodes, whole, latest, strict=True):
         rule = rules[episode.rule_id]
         explanation = rule.explain(now, catalogue.params[rule.id])
+        if episode.raised_by:
+            titles = {r.id: r.title.lower() for r in catalogue.rules}
+            explanation += (
+                " With other signs of neglect close by ("
+                + "; ".join(titles.get(r, r) for r in episode.raised_by)
+                + "), the level is suspect."
+            )
         if len(hit.evidence) > len(now.evidence):
             explanation += (
                 f" First met on {when(episode.first.triggered_on)}"
@@ -410,14 +443,19 @@ def _with_related(
     from sightline.linkage.models import Person
 
     titles = {r.id: r.title for r in catalogue.rules}
-    firsts = [e for e in episodes if e.rule_id not in second]
-    wanted = {
-        f.person_id
-        for e in episodes
-        if e.rule_id in second
-        for f in firsts
-        if f.person_id != e.person_id and f.evidence & e.evidence
-    }
+    # Which first-pass episodes each event is evidence in: a second-pass hit finds
+    # the flags it rests on through its own evidence, without a scan of them all.
+    holding: dict[int, list[Episode]] = defaultdict(list)
+    for f in episodes:
+        if f.rule_id not in second:
+            for event_id in f.evidence:
+                holding[event_id].append(f)
+
+    def resting_on(e: Episode) -> list[Episode]:
+        found = {id(f): f for ev_id in e.evidence for f in holding.get(ev_id, [])}
+        return [f for f in found.values() if f.person_id != e.person_id]
+
+    wanted = {f.person_id for e in episodes if e.rule_id in second for f in resting_on(e)}
     public = dict(Person.objects.filter(pk__in=wanted).values_list("pk", "public_id"))
     persons = ev.tables["persons"]
     sexes = {
@@ -432,7 +470,6 @@ def _with_related(
         if e.rule_id not in second:
             out.append(hit)
             continue
-        evidence = set(hit_ids(hit))
         related = [
             {
                 "person_id": f.person_id,
@@ -443,15 +480,10 @@ def _with_related(
                 "level": f.level,
                 "triggered_on": f.first.triggered_on,
             }
-            for f in firsts
-            if f.person_id != e.person_id and f.evidence & evidence
+            for f in sorted(resting_on(e), key=lambda f: (f.first.triggered_on, f.rule_id))
         ]
         out.append(dataclasses.replace(hit, related=tuple(related)))
     return out
-
-
-def hit_ids(hit: Hit) -> list[int]:
-    return [int(r.values["event_id"]) for r in hit.evidence]
 
 
 def _level(hit: Hit) -> str:
@@ -465,40 +497,48 @@ def _flags_write(
     explained: list[Explained],
     targets: set[int] | None,
 ) -> tuple[int, int, int]:
-    """Raise new flags, update the ones found again, and mark those no longer met."""
+    """Raise new flags, update the ones found again, and mark those no longer met.
+
+    Written in bulk: a partnership's first evaluation over years of history can
+    raise tens of thousands of flags at once.
+    """
     now = timezone.now()
     if scenario != LIVE and targets is None:
         # A look back is a fresh answer each time: no one works on these flags,
         # so there is no status to keep, and yesterday's answer must not linger.
+        FlagEvidence.objects.filter(flag__scenario=scenario).delete()
         Flag.objects.filter(scenario=scenario).delete()
     existing = Flag.objects.filter(scenario=scenario)
     if targets is not None:
         existing = existing.filter(person_id__in=targets)
     by_key: dict[tuple[int, str], list[tuple[Flag, set[tuple[str, str]]]]] = defaultdict(list)
     evidence_of: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for flag_id, agency, record in FlagEvidence.objects.filter(flag__in=existing).values_list(
-        "flag_id", "agency_code", "record_id"
-    ):
+    for flag_id, agency, record in FlagEvidence.objects.filter(
+        flag__in=existing.values("pk")
+    ).values_list("flag_id", "agency_code", "record_id"):
         evidence_of[flag_id].add((agency, record))
     for flag in existing:
         by_key[(flag.person_id, flag.rule_id)].append((flag, evidence_of[flag.pk]))
-    raised = updated = 0
     seen_flags: set[int] = set()
+    created: list[tuple[Flag, Explained]] = []
+    changed_flags: list[Flag] = []
+    stale_evidence: list[tuple[int, set[str]]] = []
     new_evidence: list[FlagEvidence] = []
+    reopened: list[FlagStatusChange] = []
     with transaction.atomic():
         for x in explained:
             e = x.episode
             keys = {(agency, record) for _, agency, record, _ in x.evidence}
-            match = next(
+            found = next(
                 (
-                    f
+                    (f, ev)
                     for f, ev in by_key[(e.person_id, e.rule_id)]
                     if f.pk not in seen_flags and ev & keys
                 ),
                 None,
             )
-            if match is None:
-                flag = Flag.objects.create(
+            if found is None:
+                flag = Flag(
                     scenario=scenario,
                     person_id=e.person_id,
                     rule_id=e.rule_id,
@@ -513,64 +553,95 @@ def _flags_write(
                     updated_at=now,
                     run=run,
                 )
-                raised += 1
-                old_keys: set[tuple[str, str]] = set()
-            else:
-                flag = match
-                old_keys = by_key_evidence = next(
-                    ev for f, ev in by_key[(e.person_id, e.rule_id)] if f.pk == flag.pk
-                )
-                del by_key_evidence
-                changed = (
-                    keys != old_keys
-                    or flag.level != e.level
-                    or flag.explanation != x.explanation
-                    or not flag.met
-                    or flag.first_triggered_on != e.first.triggered_on
-                )
-                if changed:
-                    strengthened = bool(keys - old_keys) or _RANK[e.level] > _RANK[flag.level]
-                    if strengthened and flag.status == Flag.Status.DISMISSED:
-                        # A practitioner dismissed it on what was known then; new
-                        # evidence deserves their eyes again, with the history kept.
-                        flag.status = Flag.Status.NEW
-                        flag.status_reason = ""
-                        FlagStatusChange.objects.create(
-                            flag=flag,
-                            status=Flag.Status.NEW,
-                            by="evaluation",
-                            at=now,
-                            reason="New evidence after it was dismissed",
-                        )
-                    flag.level = e.level
-                    flag.first_triggered_on = e.first.triggered_on
-                    flag.last_triggered_on = e.last.triggered_on
-                    flag.seen_on = min(flag.seen_on, x.seen_on)
-                    flag.explanation = x.explanation
-                    flag.met = True
-                    flag.updated_at = now
-                    flag.run = run
-                    flag.save()
-                    FlagEvidence.objects.filter(flag=flag).exclude(
-                        record_id__in=[r for _, r in keys]
-                    ).delete()
-                    updated += 1
+                created.append((flag, x))
+                continue
+            flag, old_keys = found
             seen_flags.add(flag.pk)
-            for event_id, agency, record, occurred in x.evidence:
-                if (agency, record) not in old_keys:
-                    new_evidence.append(
-                        FlagEvidence(
-                            flag=flag,
-                            agency_code=agency,
-                            record_id=record,
-                            source_record_id=event_id,
-                            occurred_on=occurred,
-                        )
+            changed = (
+                keys != old_keys
+                or flag.level != e.level
+                or flag.explanation != x.explanation
+                or not flag.met
+                or flag.first_triggered_on != e.first.triggered_on
+            )
+            if not changed:
+                continue
+            strengthened = bool(keys - old_keys) or _RANK[e.level] > _RANK[flag.level]
+            if strengthened and flag.status == Flag.Status.DISMISSED:
+                # A practitioner dismissed it on what was known then; new evidence
+                # deserves their eyes again, with the history kept.
+                flag.status = Flag.Status.NEW
+                flag.status_reason = ""
+                reopened.append(
+                    FlagStatusChange(
+                        flag=flag,
+                        status=Flag.Status.NEW,
+                        by="evaluation",
+                        at=now,
+                        reason="New evidence after it was dismissed",
                     )
+                )
+            flag.level = e.level
+            flag.first_triggered_on = e.first.triggered_on
+            flag.last_triggered_on = e.last.triggered_on
+            flag.seen_on = min(flag.seen_on, x.seen_on)
+            flag.explanation = x.explanation
+            flag.met = True
+            flag.updated_at = now
+            flag.run = run
+            changed_flags.append(flag)
+            stale_evidence.append((flag.pk, {r for _, r in keys}))
+            new_evidence += _evidence_rows(flag, x, skip=old_keys)
+        Flag.objects.bulk_create([f for f, _ in created], batch_size=2000)
+        for flag, x in created:
+            seen_flags.add(flag.pk)
+            new_evidence += _evidence_rows(flag, x, skip=set())
+        Flag.objects.bulk_update(
+            changed_flags,
+            [
+                "status",
+                "status_reason",
+                "level",
+                "first_triggered_on",
+                "last_triggered_on",
+                "seen_on",
+                "explanation",
+                "met",
+                "updated_at",
+                "run",
+            ],
+            batch_size=1000,
+        )
+        FlagStatusChange.objects.bulk_create(reopened)
+        for flag_id, records in stale_evidence:
+            FlagEvidence.objects.filter(flag_id=flag_id).exclude(record_id__in=records).delete()
         FlagEvidence.objects.bulk_create(new_evidence, batch_size=5000, ignore_conflicts=True)
-        gone = existing.filter(met=True).exclude(pk__in=seen_flags)
-        no_longer = gone.update(met=False, updated_at=now)
-    return raised, updated, no_longer
+        # Chunked: a population's flags are more than a database takes in one IN list.
+        gone = [
+            pk
+            for pk in existing.filter(met=True).values_list("pk", flat=True)
+            if pk not in seen_flags
+        ]
+        no_longer = 0
+        for i in range(0, len(gone), 5000):
+            no_longer += Flag.objects.filter(pk__in=gone[i : i + 5000]).update(
+                met=False, updated_at=now
+            )
+    return len(created), len(changed_flags), no_longer
+
+
+def _evidence_rows(flag: Flag, x: Explained, *, skip: set[tuple[str, str]]) -> list[FlagEvidence]:
+    return [
+        FlagEvidence(
+            flag=flag,
+            agency_code=agency,
+            record_id=record,
+            source_record_id=event_id,
+            occurred_on=occurred,
+        )
+        for event_id, agency, record, occurred in x.evidence
+        if (agency, record) not in skip
+    ]
 
 
 def _warnings_write(*, run: EvaluationRun, warnings: list[tuple[int, str, str]]) -> None:

@@ -108,6 +108,10 @@ class Rule:
     params: Mapping[str, Param] = field(default_factory=dict)
     # Evaluated after the others, over their flags (the sibling signal).
     second_pass: bool = False
+    # Raised from consider to suspect when another rule's flag (not a second-pass
+    # one) falls within this many days of it: faltering growth "with other neglect
+    # indicators" (the domain notes, after NICE NG75 and CG89).
+    suspect_with_others_within_days: int | None = None
 
     def sql(self, p: Mapping[str, Any]) -> str:
         raise NotImplementedError

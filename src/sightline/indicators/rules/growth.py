@@ -175,6 +175,7 @@ FALTERING_GROWTH = FalteringGrowth(
     ),
     source=f"{NICE}; {RCPCH}; computed with rcpchgrowth (UK-WHO)",
     needs=("birth", "growth_measurement", "growth"),
+    suspect_with_others_within_days=365,
     params={
         "centile_space_sds": Param(
             0.67, "the width of one centile space, in SDS", f"{RCPCH} (centile lines 2/3 SD apart)"
