@@ -98,3 +98,20 @@ def test_the_engine_in_use_finds_what_duckdb_finds() -> None:
     assert found["duckdb"], "the rows meet at least one rule"
     assert {h.rule_id for h in found["duckdb"]} >= {"not-mobile-injury"}
     assert found[engine_name()] == found["duckdb"]
+
+
+def test_rules_one_query_each_find_what_one_union_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB runs a population's rules one query each, a family's as one union."""
+    from sightline.indicators import engine as engine_module
+
+    catalogue = catalogue_load()
+    tables = {name: arrow_table(SCHEMAS[name], r) for name, r in _rows().items()}
+    found = []
+    for below in (10**9, 0):
+        monkeypatch.setattr(engine_module, "ONE_QUERY_BELOW", below)
+        engine = Engine(tables, engine="duckdb")
+        try:
+            found.append(sorted(engine.hits(catalogue.first_pass(), catalogue.params)))
+        finally:
+            engine.close()
+    assert found[0] and found[0] == found[1]
