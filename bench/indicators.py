@@ -26,7 +26,7 @@ SL = [sys.executable, "-m", "sightline.cli"]
 PROBE = [sys.executable, "-m", "bench.indicators_probe"]
 SEED = 4
 # Bump when the fill changes shape, so an old database is rebuilt rather than reused.
-FILL_VERSION = 1
+FILL_VERSION = 2
 CHILD_EVENTS = 2000
 CHILD_RUNS = 20
 
