@@ -8,12 +8,28 @@ hour; this takes a few minutes and is reused while its size matches.
 
 The shapes follow the generator's: families of a mother, often a partner, and
 one to three children; each child about 50 records across nine agencies (a
-birth, health appointments with some was-not-brought, growth measurements under
-five with weights near the UK-WHO median, unscheduled care with some injuries,
-school attendance periods, causes for concern, police incidents naming the
-adults, adult-factor and housing records about a parent naming the child with
-role ``child``, social care status starts and ends, household changes). Every
-``details`` is valid feed v1. Linkage is filled in as if already run: one
+birth, health appointments, growth measurements under five with weights from
+the generator's UK-WHO-like medians, unscheduled care, school attendance
+periods, causes for concern, police incidents naming the adults, adult-factor
+and housing records about a parent naming the child with role ``child``, social
+care status starts and ends, household changes). Every ``details`` is valid
+feed v1.
+
+Risk is concentrated in a few families, as in the generator (families.py's
+ordinary profile, trajectories.py) and in real populations, so the rules flag a
+realistic few children rather than almost all. Each family has a kind that sets
+its rates (``RISKS``): ordinary (about 78% of families) are mostly routine
+records (attended appointments, about 2.5% was-not-brought; growth; school
+attendance near 95%; illness and minor accidents in mobile children, explained
+consistently; a police, adult-factor, concern or social care record rarely, no
+housing); poverty (about 20%) has a few more missed appointments and
+unscheduled visits, housing problems, now and then a police incident or a
+spell of early help; high-risk (about 2%) has the rest: missed appointments,
+police incidents about domestic abuse and child welfare, the toxic trio among
+the adults, injuries with inconsistent or absent explanations, ingestions,
+causes for concern, social care plans, faltering growth and severe absence. A
+small fill (2,000 children, 100,000 events) flags about 6% of children, nearly
+all in high-risk families and about 3% of ordinary children. Linkage is filled in as if already run: one
 agency person per (agency, local id), each placed on its person, and the
 relationships the records state. Deterministic for a seed.
 """
@@ -115,10 +131,10 @@ _POLICE = ("domestic_abuse", "child_welfare", "antisocial_behaviour", "other")
 # fmt: off
 RISKS = {
     "ordinary": _Risk(
-        (("health_appointment", 22), ("growth_measurement", 46), ("unscheduled_care", 4),
+        (("health_appointment", 16), ("growth_measurement", 52), ("unscheduled_care", 4),
          ("cause_for_concern", 0.25), ("police_incident", 0.08), ("adult_factor", 0.15),
          ("social_care_status", 0.08), ("housing", 0), ("household_change", 0.4)),
-        (("health_appointment", 14), ("school_attendance", 58), ("unscheduled_care", 4),
+        (("health_appointment", 10), ("school_attendance", 62), ("unscheduled_care", 4),
          ("cause_for_concern", 0.5), ("school_exclusion", 0.1), ("police_incident", 0.1),
          ("adult_factor", 0.15), ("social_care_status", 0.08), ("housing", 0),
          ("household_change", 0.4)),
@@ -130,15 +146,15 @@ RISKS = {
     # problems, and now and then a police incident (a few families have one about
     # domestic abuse) or a short spell of early help.
     "poverty": _Risk(
-        (("health_appointment", 22), ("growth_measurement", 44), ("unscheduled_care", 5),
-         ("cause_for_concern", 0.5), ("police_incident", 0.3), ("adult_factor", 0.3),
+        (("health_appointment", 16), ("growth_measurement", 50), ("unscheduled_care", 5),
+         ("cause_for_concern", 0.5), ("police_incident", 0.2), ("adult_factor", 0.2),
          ("social_care_status", 0.3), ("housing", 1.5), ("household_change", 0.8)),
-        (("health_appointment", 14), ("school_attendance", 56), ("unscheduled_care", 5),
-         ("cause_for_concern", 1), ("school_exclusion", 0.3), ("police_incident", 0.4),
-         ("adult_factor", 0.3), ("social_care_status", 0.3), ("housing", 1.5),
+        (("health_appointment", 10), ("school_attendance", 60), ("unscheduled_care", 5),
+         ("cause_for_concern", 1), ("school_exclusion", 0.3), ("police_incident", 0.3),
+         ("adult_factor", 0.2), ("social_care_status", 0.3), ("housing", 1.5),
          ("household_change", 0.8)),
-        not_brought=0.04, hurt=22, baby_hurt=0, ingestion=0.5, unsuitable=0.015,
-        injuries=(40, 33, 5, 2, 10, 8), missed=4, police=(40, 10, 30, 20), child_present=0.5,
+        not_brought=0.035, hurt=22, baby_hurt=0, ingestion=0.3, unsuitable=0.015,
+        injuries=(40, 33, 5, 1, 10, 8), missed=4, police=(40, 10, 30, 20), child_present=0.5,
         factors_ended=30, plans=(70, 28, 2), falters=0.0,
     ),
     # On a path to harm: the mix the whole fill had before, and more (missed
@@ -373,7 +389,7 @@ class _Fill:
                 rel = (("mother", mother),) if under5 and rng.random() < 0.5 else ()
                 self.record(agency, kind, day, child, {"service": service, "outcome": outcome}, rel)
             elif kind == "growth_measurement":
-                sds = weight_sds + rng.gauss(0, 0.1)
+                sds = weight_sds + rng.gauss(0, 0.05)
                 if falter_from is not None and age > falter_from:
                     sds -= min(2.5, (age - falter_from) / 150)
                 d: dict[str, Any] = {"weight_kg": growth.weight_kg(sex, age, sds, gest)}
