@@ -8,12 +8,28 @@ hour; this takes a few minutes and is reused while its size matches.
 
 The shapes follow the generator's: families of a mother, often a partner, and
 one to three children; each child about 50 records across nine agencies (a
-birth, health appointments with some was-not-brought, growth measurements under
-five with weights near the UK-WHO median, unscheduled care with some injuries,
-school attendance periods, causes for concern, police incidents naming the
-adults, adult-factor and housing records about a parent naming the child with
-role ``child``, social care status starts and ends, household changes). Every
-``details`` is valid feed v1. Linkage is filled in as if already run: one
+birth, health appointments, growth measurements under five with weights from
+the generator's UK-WHO-like medians, unscheduled care, school attendance
+periods, causes for concern, police incidents naming the adults, adult-factor
+and housing records about a parent naming the child with role ``child``, social
+care status starts and ends, household changes). Every ``details`` is valid
+feed v1.
+
+Risk is concentrated in a few families, as in the generator (families.py's
+ordinary profile, trajectories.py) and in real populations, so the rules flag a
+realistic few children rather than almost all. Each family has a kind that sets
+its rates (``RISKS``): ordinary (about 78% of families) are mostly routine
+records (attended appointments, about 2.5% was-not-brought; growth; school
+attendance near 95%; illness and minor accidents in mobile children, explained
+consistently; a police, adult-factor, concern or social care record rarely, no
+housing); poverty (about 20%) has a few more missed appointments and
+unscheduled visits, housing problems, now and then a police incident or a
+spell of early help; high-risk (about 2%) has the rest: missed appointments,
+police incidents about domestic abuse and child welfare, the toxic trio among
+the adults, injuries with inconsistent or absent explanations, ingestions,
+causes for concern, social care plans, faltering growth and severe absence. A
+small fill (2,000 children, 100,000 events) flags about 6% of children, nearly
+all in high-risk families and about 3% of ordinary children. Linkage is filled in as if already run: one
 agency person per (agency, local id), each placed on its person, and the
 relationships the records state. Deterministic for a seed.
 """
@@ -22,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import random
 import sqlite3
 import sys
@@ -31,6 +46,8 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+
+from sightline.synth import growth
 
 END = dt.date(2026, 10, 31)  # the last day anything happened (fixed, so the data is)
 FIRST_DOB = dt.date(2008, 11, 1)
@@ -62,29 +79,101 @@ FAMILY = (
     "Wood", "Harris", "Lewis", "Martin", "Jackson", "Clarke", "Clark", "Turner", "Hill",
 )  # fmt: skip
 
-# Median weight (kg) and length (cm) by age in months, near UK-WHO's, to interpolate.
-_W = ((0, 3.4), (1, 4.5), (2, 5.6), (4, 7.0), (6, 7.9), (9, 8.9), (12, 9.6), (18, 10.9))
-_W += ((24, 12.2), (36, 14.3), (48, 16.3), (60, 18.3))
-_H = ((0, 50.0), (6, 67.0), (12, 75.0), (24, 87.0), (36, 96.0), (48, 103.0), (60, 110.0))
-
-# Record types a child's events are drawn from, by weight, under five and from five.
-_UNDER5 = (
-    ("health_appointment", 30), ("growth_measurement", 30), ("unscheduled_care", 8),
-    ("cause_for_concern", 3), ("police_incident", 4), ("adult_factor", 5),
-    ("social_care_status", 2), ("housing", 3), ("household_change", 1),
-)  # fmt: skip
-_OVER5 = (
-    ("health_appointment", 18), ("school_attendance", 36), ("unscheduled_care", 8),
-    ("cause_for_concern", 8), ("school_exclusion", 1), ("police_incident", 6),
-    ("adult_factor", 5), ("social_care_status", 2), ("housing", 3), ("household_change", 1),
-)  # fmt: skip
+# Each family has a kind, and the kind sets its children's rates: as in the
+# generator (families.py, trajectories.py), most families are ordinary, about a
+# fifth live in poverty (a few more missed appointments, housing problems), and a
+# few are on a path to harm, where the records that raise flags cluster.
+KINDS = ("ordinary", "poverty", "high_risk")
+KIND_WEIGHTS = (78, 20, 2)
 
 
-def _interp(table: tuple[tuple[int, float], ...], months: float) -> float:
-    for (m0, v0), (m1, v1) in itertools.pairwise(table):
-        if months <= m1:
-            return v0 + (v1 - v0) * (months - m0) / (m1 - m0)
-    return table[-1][1]
+class _Risk:
+    """One kind of family's rates: record types by weight, and what a record says."""
+
+    def __init__(
+        self,
+        under5: tuple[tuple[str, float], ...],
+        over5: tuple[tuple[str, float], ...],
+        *,
+        not_brought: float,  # share of health appointments the child was not brought to
+        hurt: float,  # weight of injury among unscheduled care reasons, mobile children
+        baby_hurt: float,  # the same before nine months, when few children move about
+        ingestion: float,  # weight of ingestion among them
+        unsuitable: float,  # share of injuries explained inconsistently, not at all, or unknown
+        injuries: tuple[float, ...],  # weights of _INJURY_KINDS
+        missed: float,  # mean school sessions missed of 60 in a period
+        police: tuple[float, ...],  # weights of _POLICE categories
+        child_present: float,
+        factors_ended: float,  # weight of 'ended' among adult-factor statuses
+        plans: tuple[float, ...],  # weights of early help, child in need, child protection
+        falters: float,  # chance a child's growth falters from some point under five
+    ) -> None:
+        self.u5 = ([k for k, _ in under5], [w for _, w in under5])
+        self.o5 = ([k for k, _ in over5], [w for _, w in over5])
+        self.not_brought = not_brought
+        self.hurt, self.baby_hurt, self.ingestion = hurt, baby_hurt, ingestion
+        self.unsuitable = unsuitable
+        self.injuries = injuries
+        self.missed = missed
+        self.police = police
+        self.child_present = child_present
+        self.factors_ended = factors_ended
+        self.plans = plans
+        self.falters = falters
+
+
+_INJURY_KINDS = ("bruise", "laceration", "fracture", "burn", "head_injury", "other")
+_POLICE = ("domestic_abuse", "child_welfare", "antisocial_behaviour", "other")
+
+# Ordinary families: mostly routine records (attended appointments, growth, school
+# attendance near 95%, illness and minor accidents explained consistently), and a
+# police, adult-factor, concern or social care record only now and then.
+# fmt: off
+RISKS = {
+    "ordinary": _Risk(
+        (("health_appointment", 16), ("growth_measurement", 52), ("unscheduled_care", 4),
+         ("cause_for_concern", 0.25), ("police_incident", 0.08), ("adult_factor", 0.15),
+         ("social_care_status", 0.08), ("housing", 0), ("household_change", 0.4)),
+        (("health_appointment", 10), ("school_attendance", 62), ("unscheduled_care", 4),
+         ("cause_for_concern", 0.5), ("school_exclusion", 0.1), ("police_incident", 0.1),
+         ("adult_factor", 0.15), ("social_care_status", 0.08), ("housing", 0),
+         ("household_change", 0.4)),
+        not_brought=0.025, hurt=20, baby_hurt=0, ingestion=0.3, unsuitable=0.01,
+        injuries=(40, 35, 4, 1, 10, 8), missed=2.7, police=(20, 5, 40, 35), child_present=0.3,
+        factors_ended=40, plans=(85, 15, 0), falters=0.0,
+    ),
+    # Poverty: a few more missed appointments and unscheduled visits, housing
+    # problems, and now and then a police incident (a few families have one about
+    # domestic abuse) or a short spell of early help.
+    "poverty": _Risk(
+        (("health_appointment", 16), ("growth_measurement", 50), ("unscheduled_care", 5),
+         ("cause_for_concern", 0.5), ("police_incident", 0.2), ("adult_factor", 0.2),
+         ("social_care_status", 0.3), ("housing", 1.5), ("household_change", 0.8)),
+        (("health_appointment", 10), ("school_attendance", 60), ("unscheduled_care", 5),
+         ("cause_for_concern", 1), ("school_exclusion", 0.3), ("police_incident", 0.3),
+         ("adult_factor", 0.2), ("social_care_status", 0.3), ("housing", 1.5),
+         ("household_change", 0.8)),
+        not_brought=0.035, hurt=22, baby_hurt=0, ingestion=0.3, unsuitable=0.015,
+        injuries=(40, 33, 5, 1, 10, 8), missed=4, police=(40, 10, 30, 20), child_present=0.5,
+        factors_ended=30, plans=(70, 28, 2), falters=0.0,
+    ),
+    # On a path to harm: the mix the whole fill had before, and more (missed
+    # appointments, police and adult-factor records, injuries badly explained,
+    # causes for concern, social care plans, faltering growth, absence).
+    "high_risk": _Risk(
+        (("health_appointment", 30), ("growth_measurement", 30), ("unscheduled_care", 8),
+         ("cause_for_concern", 4), ("police_incident", 5), ("adult_factor", 6),
+         ("social_care_status", 3), ("housing", 3), ("household_change", 1.5)),
+        (("health_appointment", 18), ("school_attendance", 36), ("unscheduled_care", 8),
+         ("cause_for_concern", 9), ("school_exclusion", 1.5), ("police_incident", 7),
+         ("adult_factor", 6), ("social_care_status", 3), ("housing", 3),
+         ("household_change", 1.5)),
+        not_brought=0.15, hurt=45, baby_hurt=3, ingestion=8, unsuitable=0.25,
+        injuries=(30, 20, 15, 15, 12, 8), missed=12, police=(45, 25, 15, 15), child_present=0.7,
+        factors_ended=15, plans=(45, 35, 20), falters=0.3,
+    ),
+}
+# fmt: on
 
 
 def _public_id(n: int) -> str:
@@ -110,6 +199,7 @@ class _Fill:
         self.heads: list[tuple[Any, ...]] = []
         self.events = 0
         self.subjects = 0
+        self.kinds = dict.fromkeys(KINDS, 0)  # families of each kind
 
     # ---- people --------------------------------------------------------------------
 
@@ -209,8 +299,10 @@ class _Fill:
     # ---- a family ------------------------------------------------------------------
 
     def family(self, first_person: int, children: list[int]) -> int:
-        """One family: a mother, perhaps a partner, and children with their event budgets."""
+        """One family of a kind: a mother, perhaps a partner, and children with their budgets."""
         rng = self.rng
+        kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
+        self.kinds[kind] += 1
         surname = rng.choice(FAMILY)
         pc = f"NR{rng.randint(1, 34)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         n = first_person
@@ -223,7 +315,7 @@ class _Fill:
         self.person(mother, rng.choice(ADULT_F), surname, mdob, "female", pc)
         n += 1
         partner = None
-        if rng.random() < 0.5:
+        if rng.random() < (0.65 if kind == "high_risk" else 0.5):
             partner = n
             pdob = mdob - dt.timedelta(days=rng.randint(-3 * 365, 8 * 365))
             self.person(partner, rng.choice(ADULT_M), rng.choice(FAMILY), pdob, "male", pc)
@@ -235,7 +327,7 @@ class _Fill:
             sex = rng.choice(("female", "male"))
             given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
             self.person(child, given, surname, dob, sex, pc)
-            self.child(child, dob, budget, mother, partner, adults)
+            self.child(child, dob, budget, mother, partner, adults, kind)
         return n
 
     def child(
@@ -246,10 +338,20 @@ class _Fill:
         mother: int,
         partner: int | None,
         adults: tuple[int, ...],
+        family_kind: str,
         birth: bool = True,
     ) -> None:
         rng = self.rng
-        size = rng.lognormvariate(0, 0.08)  # this child's weight relative to the median
+        risk = RISKS[family_kind]
+        sex = str(self.people[child][3])
+        # Weights as the generator gives them (its UK-WHO-like medians and spread, by
+        # sex, corrected for gestation): a child tracks a centile near its birth one,
+        # give or take a little each time it is weighed.
+        birth_sds = rng.gauss(0, 1)
+        weight_sds = birth_sds * 0.6 + rng.gauss(0, 0.6)
+        height_sds = rng.gauss(0, 1)
+        # A child whose growth falters falls away from its centile from some age.
+        falter_from = rng.randint(60, 900) if rng.random() < risk.falters else None
         gest = rng.choices((36, 38, 39, 40, 41, 42), (5, 15, 25, 30, 20, 5))[0]
         if birth:
             self.record(
@@ -257,7 +359,7 @@ class _Fill:
             "birth",
             dob,
             child,
-            {"birth_weight_kg": round(3.4 * size * (0.85 if gest < 37 else 1.0), 2),
+            {"birth_weight_kg": round(growth.birth_weight_kg(sex, gest, birth_sds), 2),
              "gestation_weeks": gest},
             (("mother", mother),),
         )  # fmt: skip
@@ -268,38 +370,40 @@ class _Fill:
             day = dt.date.fromordinal(o)
             age = o - start
             under5 = age < 5 * 365
-            kind = rng.choices(*_TYPES_U5)[0] if under5 else rng.choices(*_TYPES_O5)[0]
+            kind = rng.choices(*risk.u5)[0] if under5 else rng.choices(*risk.o5)[0]
             if kind == "health_appointment":
                 service = (
                     rng.choice(("health_visitor", "gp", "gp", "immunisation"))
                     if under5
                     else rng.choice(("gp", "gp", "school_nurse", "dental"))
                 )
-                outcome = rng.choices(
-                    ("attended", "was_not_brought", "cancelled_by_family", "cancelled_by_service"),
-                    (85, 8, 3, 4),
-                )[0]
+                if rng.random() < risk.not_brought:
+                    outcome = "was_not_brought"
+                else:
+                    outcome = rng.choices(
+                        ("attended", "cancelled_by_family", "cancelled_by_service"), (92, 4, 4)
+                    )[0]
                 if outcome == "was_not_brought" and age >= 16 * 365:
                     outcome = "did_not_attend"
                 agency = GP if service in ("gp", "dental") else COMMUNITY
                 rel = (("mother", mother),) if under5 and rng.random() < 0.5 else ()
                 self.record(agency, kind, day, child, {"service": service, "outcome": outcome}, rel)
             elif kind == "growth_measurement":
-                months = age / 30.44
-                d: dict[str, Any] = {
-                    "weight_kg": round(_interp(_W, months) * size * rng.gauss(1, 0.03), 2)
-                }
+                sds = weight_sds + rng.gauss(0, 0.05)
+                if falter_from is not None and age > falter_from:
+                    sds -= min(2.5, (age - falter_from) / 150)
+                d: dict[str, Any] = {"weight_kg": growth.weight_kg(sex, age, sds, gest)}
                 if rng.random() < 0.5:
-                    d["height_cm"] = round(_interp(_H, months) * size**0.3 * rng.gauss(1, 0.01), 1)
+                    d["height_cm"] = growth.length_cm(sex, age, height_sds, gest)
                 self.record(COMMUNITY, kind, day, child, d)
             elif kind == "unscheduled_care":
                 # Babies who cannot move about are rarely injured: most of the injuries
-                # they do have are what the not-mobile rule exists for, so a realistic
-                # share of flagged children needs few of them.
-                hurt = 40 if age > 270 else 1
-                reason = rng.choices(("injury", "illness", "ingestion", "other"), (hurt, 50, 5, 5))[
-                    0
-                ]
+                # they do have are what the not-mobile rule exists for, so outside
+                # families on a path to harm they have none.
+                hurt = risk.hurt if age > 270 else risk.baby_hurt
+                reason = rng.choices(
+                    ("injury", "illness", "ingestion", "other"), (hurt, 60, risk.ingestion, 6)
+                )[0]
                 d = {
                     "setting": rng.choice(
                         ("emergency_department", "minor_injuries", "urgent_care", "out_of_hours")
@@ -307,22 +411,23 @@ class _Fill:
                     "reason": reason,
                 }
                 if reason == "injury":
+                    explanation = (
+                        rng.choice(("inconsistent", "absent", "unknown"))
+                        if rng.random() < risk.unsuitable
+                        else "consistent"
+                    )
                     d["injury"] = {
-                        "kind": rng.choice(
-                            ("bruise", "laceration", "fracture", "burn", "head_injury", "other")
-                        ),
+                        "kind": rng.choices(_INJURY_KINDS, risk.injuries)[0],
                         "site": rng.choice(("arm", "leg", "head", "face", "hand", "torso")),
-                        "explanation": rng.choices(
-                            ("consistent", "inconsistent", "absent", "unknown"), (85, 5, 5, 5)
-                        )[0],
+                        "explanation": explanation,
                     }
-                if rng.random() < 0.6:
+                if rng.random() < (0.6 if family_kind == "high_risk" else 0.9):
                     d["independently_mobile"] = age > 270
                 d["admitted"] = rng.random() < 0.1
                 self.record(ACUTE, kind, day, child, d)
             elif kind == "school_attendance":
                 possible = 60
-                missed = min(possible, int(rng.expovariate(1 / 3)))
+                missed = min(possible, int(rng.expovariate(1 / risk.missed)))
                 d = {
                     "period_start": (day - dt.timedelta(days=41)).isoformat(),
                     "period_end": day.isoformat(),
@@ -342,16 +447,15 @@ class _Fill:
                     "category": rng.choice(
                         ("hunger", "hygiene", "clothing", "injury", "supervision", "behaviour",
                          "attendance", "other")
+                        if family_kind == "high_risk"
+                        else ("hygiene", "clothing", "behaviour", "attendance", "other")
                     ),
                 }  # fmt: skip
                 self.record(EARLY_YEARS if under5 else SCHOOL, kind, day, child, d)
             elif kind == "police_incident":
                 d = {
-                    "category": rng.choices(
-                        ("domestic_abuse", "child_welfare", "antisocial_behaviour", "other"),
-                        (40, 20, 20, 20),
-                    )[0],
-                    "child_present": rng.random() < 0.6,
+                    "category": rng.choices(_POLICE, risk.police)[0],
+                    "child_present": rng.random() < risk.child_present,
                     "risk": rng.choices(("standard", "medium", "high"), (70, 25, 5))[0],
                 }
                 rel2: tuple[tuple[str, int], ...] = (("mother", mother),)
@@ -360,21 +464,24 @@ class _Fill:
                 self.record(POLICE, kind, day, child, d, rel2)
             elif kind == "adult_factor":
                 adult = rng.choice(adults)
+                # Outside families on a path to harm, mostly a parent's mental health,
+                # treated or over.
                 d = {
-                    "factor": rng.choice(
-                        ("domestic_abuse_victim", "substance_misuse", "alcohol_misuse",
-                         "mental_health")
-                        if adult == mother
-                        else ("domestic_abuse_perpetrator", "substance_misuse", "alcohol_misuse",
-                              "mental_health")
-                    ),
-                    "status": rng.choice(("identified", "in_treatment", "disengaged", "ended")),
+                    "factor": rng.choices(
+                        ("domestic_abuse_victim" if adult == mother else "domestic_abuse_perpetrator",
+                         "substance_misuse", "alcohol_misuse", "mental_health"),
+                        (1, 1, 1, 1) if family_kind == "high_risk" else (1, 1, 1, 12),
+                    )[0],
+                    "status": rng.choices(
+                        ("identified", "in_treatment", "disengaged", "ended"),
+                        (25, 35, 25 if family_kind == "high_risk" else 5, risk.factors_ended),
+                    )[0],
                 }  # fmt: skip
                 self.record(ADULT, kind, day, adult, d, (("child", child),))
             elif kind == "social_care_status":
                 if in_care is None:
                     in_care = rng.choices(
-                        ("early_help", "child_in_need", "child_protection"), (60, 30, 10)
+                        ("early_help", "child_in_need", "child_protection"), risk.plans
                     )[0]
                     d = {"status": in_care, "change": "start"}
                 else:
@@ -398,8 +505,6 @@ class _Fill:
                     self.record(CHILDRENS, kind, day, child, d, (("partner_of_parent", partner),))
 
 
-_TYPES_U5 = ([k for k, _ in _UNDER5], [w for _, w in _UNDER5])
-_TYPES_O5 = ([k for k, _ in _OVER5], [w for _, w in _OVER5])
 _SRC = (
     "id, agency_id, received_at, feed_file_id, record_id, version, type, occurred_on,"
     " occurred_at, recorded_at, details, summary, sensitivity, warnings, payload,"
@@ -491,12 +596,13 @@ def fill(
         "agency_persons": len(f.ap_rows),
         "relationships": len(f.rels),
         "seconds": round(time.perf_counter() - started),
+        **{f"families_{kind}": n for kind, n in f.kinds.items()},
     }
     return counts
 
 
 def top_up(path: str, pk: int, to: int, *, seed: int, log: Callable[[str], None]) -> int:
-    """Give child ``pk`` more records, shaped like the fill's, until ``to`` name them."""
+    """Give child ``pk`` more records, shaped like a high-risk family's, until ``to`` name them."""
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("BEGIN IMMEDIATE")
     f = _Fill(con, seed, log)
@@ -531,7 +637,9 @@ def top_up(path: str, pk: int, to: int, *, seed: int, log: Callable[[str], None]
     adults = (mother,) if partner is None else (mother, partner)
     dob = dt.date.fromisoformat(str(f.people[pk][2]))
     f.next_ap = con.execute("SELECT max(id) + 1 FROM linkage_agencyperson").fetchone()[0]
-    f.child(pk, dob, to - have, mother, partner, adults, birth=False)
+    # The high-risk mix, whatever the child's family was: it has every record type in
+    # number, so re-evaluating the child exercises every rule.
+    f.child(pk, dob, to - have, mother, partner, adults, "high_risk", birth=False)
     f.flush()
     # Agency persons the new records needed (an agency that had not named them before).
     con.executemany(
