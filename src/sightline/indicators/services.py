@@ -161,11 +161,12 @@ def relations_table(*, persons: Iterable[int] | None = None) -> Any:
 
 def growth_tables(events: Any, persons: Any) -> tuple[Any, list[tuple[int, str, str]]]:
     """``growth`` from the measurement events, with the measurements not fit to use."""
-    import duckdb
-
+    from sightline.indicators.engine import duckdb_connection
     from sightline.indicators.growth import GROWTH_INPUT_SQL, growth_table
 
-    con = duckdb.connect()
+    # A cursor on the process's database: opening a database costs more than a
+    # family's growth does.
+    con = duckdb_connection()
     try:
         con.register("events", events)
         con.register("persons", persons)
