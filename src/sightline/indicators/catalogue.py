@@ -68,9 +68,6 @@ class Catalogue:
     def second_pass(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.second_pass)
 
-    def rule(self, rule_id: str) -> Rule | None:
-        return next((r for r in all_rules() if r.id == rule_id), None)
-
 
 def catalogue_load(path: Path | str | None = None) -> Catalogue:
     """The rules and thresholds in force: the defaults, changed by the partnership's file."""

@@ -62,6 +62,7 @@ from rcpchgrowth.constants.validation_constants import (
 from scipy.special import ndtr  # type: ignore[import-untyped]
 
 from sightline.indicators.rules.base import age_words, when
+from sightline.indicators.schema import GROWTH
 
 MEASUREMENTS = ("weight", "height", "ofc")
 SEXES = ("male", "female")
@@ -82,20 +83,8 @@ _EPOCH = dt.date(1970, 1, 1).toordinal()
 FIELDS = {"weight": "weight_kg", "height": "height_cm", "ofc": "head_circumference_cm"}
 UNITS = {"weight": "kg", "height": "cm", "ofc": "cm"}
 
-SCHEMA = pa.schema(
-    [
-        ("event_id", pa.int64()),
-        ("person_id", pa.int64()),
-        ("observed_on", pa.date32()),
-        ("age_days", pa.int32()),
-        ("corrected_age_days", pa.int32()),
-        ("measurement", pa.string()),
-        ("value", pa.float64()),
-        ("sds", pa.float64()),
-        ("centile", pa.float64()),
-        ("birth_band", pa.string()),
-    ]
-)
+# The columns of the ``growth`` table rules read, defined once with the others.
+SCHEMA = GROWTH
 INPUT_COLUMNS = (
     "event_id",
     "person_id",

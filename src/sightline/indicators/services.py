@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -487,10 +487,6 @@ def _with_related(
     return out
 
 
-def _level(hit: Hit) -> str:
-    return hit.level
-
-
 def _flags_write(
     *,
     run: EvaluationRun,
@@ -679,7 +675,3 @@ def _status(*, flag: Flag, status: str, by: str, reason: str) -> Flag:
     flag.save(update_fields=["status", "status_reason", "updated_at"])
     FlagStatusChange.objects.create(flag=flag, status=status, reason=reason, by=by, at=now)
     return flag
-
-
-def params_for(catalogue: Catalogue, rule: Rule) -> Mapping[str, Any]:
-    return catalogue.params.get(rule.id, rule.defaults())

@@ -51,7 +51,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Level = Literal["consider", "suspect"]
-LEVELS: tuple[Level, ...] = ("consider", "suspect")
+
+# Unscheduled care settings as practitioners say them, for every rule's explanation.
+SETTING_WORDS = {
+    "emergency_department": "emergency department",
+    "minor_injuries": "minor injuries unit",
+    "urgent_care": "urgent care",
+    "out_of_hours": "out of hours",
+    "ambulance": "ambulance",
+}
 
 
 @dataclass(frozen=True)

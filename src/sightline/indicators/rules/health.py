@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sightline.indicators.rules.base import (
+    SETTING_WORDS,
     EvidenceRow,
     Hit,
     Param,
@@ -33,14 +34,6 @@ _SERVICE_WORDS = {
 _PLAN_WORDS = {
     "child_in_need": "a child in need plan",
     "child_protection": "a child protection plan",
-}
-
-_SETTING_WORDS = {
-    "emergency_department": "emergency department",
-    "minor_injuries": "minor injuries unit",
-    "urgent_care": "urgent care",
-    "out_of_hours": "out of hours",
-    "ambulance": "ambulance",
 }
 
 
@@ -200,7 +193,7 @@ class _RepeatedUnscheduledCare(Rule):
         parts = []
         for day, rows in sorted(by_day.items()):
             settings = " then ".join(
-                f"{_SETTING_WORDS.get(r.setting or '', 'unscheduled care')} ({r.agency})"
+                f"{SETTING_WORDS.get(r.setting or '', 'unscheduled care')} ({r.agency})"
                 for r in rows
             )
             reasons = sorted({_reason_words(r) for r in rows})

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sightline.indicators.rules.base import (
+    SETTING_WORDS,
     EvidenceRow,
     Hit,
     Param,
@@ -112,13 +113,6 @@ _EXPLANATION_WORDS = {
     "unknown": "explanation not known",
 }
 
-_SETTING_WORDS = {
-    "emergency_department": "emergency department",
-    "minor_injuries": "minor injuries unit",
-    "urgent_care": "urgent care",
-    "out_of_hours": "out of hours",
-    "ambulance": "ambulance",
-}
 
 # Burn sites CG89 names as ones an accident would not be expected to touch: the
 # backs of hands, soles of feet, buttocks and back. Sites are free text from the
@@ -148,7 +142,7 @@ def _injury_words(row: EvidenceRow, *, mobility: bool = False) -> str:
     2 years, no explanation given'."""
     kind = (row.injury_kind or "injury").replace("_", " ")
     site = f" to the {row.injury_site}" if row.injury_site else ""
-    setting = _SETTING_WORDS.get(row.setting or "", "unscheduled care")
+    setting = SETTING_WORDS.get(row.setting or "", "unscheduled care")
     explanation = _EXPLANATION_WORDS.get(row.injury_explanation or "", "explanation not recorded")
     words = (
         f"{kind.capitalize()}{site} on {when(row.occurred_on)} ({setting}, {row.agency}), "
@@ -358,7 +352,7 @@ class _Supervision(Rule):
                 setting = _CONCERN_SETTING_WORDS.get(row.setting or "", "a setting")
                 parts.append(f"A concern about supervision logged by {setting} {on}")
             elif row.reason == "ingestion":
-                setting = _SETTING_WORDS.get(row.setting or "", "unscheduled care")
+                setting = SETTING_WORDS.get(row.setting or "", "unscheduled care")
                 parts.append(
                     f"Swallowed something harmful: {setting} on {when(row.occurred_on)} "
                     f"({row.agency}), aged {age_words(row.age_days)}"
