@@ -1,8 +1,11 @@
-"""Helpers for the growth tests: measurements at a chosen SDS, and the rule run on DuckDB."""
+"""Helpers for the indicator tests: measurements at a chosen SDS and the growth rule run on
+DuckDB; feeds ingested and linked as a data engineer would; linkage's files kept in tmp_path."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -14,6 +17,24 @@ from sightline.indicators.rules.base import EvidenceRow, Hit
 from sightline.indicators.rules.growth import FALTERING_GROWTH
 
 DOB = dt.date(2020, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def var_dir(tmp_path: Path, settings: Any) -> Path:
+    """Linkage's files (the engine's spill, saved variants) go to tmp_path, never ./var."""
+    path = tmp_path / "var"
+    settings.SIGHTLINE_VAR_DIR = path
+    return path
+
+
+def ingest_and_link(
+    cli: Callable[..., Any], write_feed: Callable[..., Path], records: list[Any]
+) -> None:
+    """Records in through ``sightline ingest`` and placed by ``sightline link``."""
+    result = cli("ingest", str(write_feed(records)))
+    assert result.code == 0, result.err
+    linked = cli("link")
+    assert linked.code == 0, linked.err
 
 
 def value_at(sds: float, age_days: int, sex: str = "female", measurement: str = "weight") -> float:

@@ -18,14 +18,6 @@ from sightline.linkage.models import AgencyPerson
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def var_dir(tmp_path: Path, settings: Any) -> Path:
-    """Linkage's files (the engine's spill) go to tmp_path, never ./var."""
-    path = tmp_path / "var"
-    settings.SIGHTLINE_VAR_DIR = path
-    return path
-
-
 @pytest.fixture(scope="module")
 def borough(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sightline.synth.cli import main

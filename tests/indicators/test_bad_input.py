@@ -11,6 +11,7 @@ import pytest
 
 from sightline.indicators.models import EvaluationRun
 from tests.conftest import record
+from tests.indicators.conftest import ingest_and_link
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +24,6 @@ CHILD = {
     "sex": "female",
     "postcode": "NR31 6QR",
 }
-
-
-@pytest.fixture(autouse=True)
-def var_dir(tmp_path: Path, settings: Any) -> Path:
-    path = tmp_path / "var"
-    settings.SIGHTLINE_VAR_DIR = path
-    return path
-
-
-def _load(cli: Callable[..., Any], write_feed: Callable[..., Path], records: list[Any]) -> None:
-    result = cli("ingest", str(write_feed(records)))
-    assert result.code == 0, result.err
-    assert cli("link").code == 0
 
 
 def test_a_child_with_three_thousand_events_is_evaluated_and_explained_briefly(
@@ -70,7 +58,7 @@ def test_a_child_with_three_thousand_events_is_evaluated_and_explained_briefly(
             },
         )
     )
-    _load(cli, write_feed, records)
+    ingest_and_link(cli, write_feed, records)
     result = cli("evaluate")
     assert result.code == 0, result.err
     run = EvaluationRun.objects.get()
@@ -108,7 +96,7 @@ def test_two_agencies_disagreeing_about_one_injury_does_not_stop_evaluation(
         subject=baby,
         details={"setting": "ambulance", "reason": "illness"},
     )
-    _load(cli, write_feed, [ed, ambulance])
+    ingest_and_link(cli, write_feed, [ed, ambulance])
     result = cli("evaluate")
     assert result.code == 0, result.err
     flags = [f for f in cli("export", "flags").jsonl() if f["rule_id"] == "not-mobile-injury"]
@@ -150,7 +138,7 @@ def test_implausible_growth_is_reported_not_used_and_a_measurement_without_birth
             details={"weight_kg": 9.0},
         ),
     ]
-    _load(cli, write_feed, records)
+    ingest_and_link(cli, write_feed, records)
     result = cli("evaluate")
     assert result.code == 0, result.err
     assert "3 data-quality warnings" in result.err

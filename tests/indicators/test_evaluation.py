@@ -18,6 +18,7 @@ from sightline.indicators.engine import RawHit
 from sightline.indicators.models import DataQualityWarning, Flag
 from sightline.indicators.services import episodes_of, flag_acknowledge, flag_dismiss
 from tests.conftest import record
+from tests.indicators.conftest import ingest_and_link
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +32,6 @@ BABY = {
     "sex": "female",
     "postcode": "NR30 2AB",
 }
-
-
-@pytest.fixture(autouse=True)
-def var_dir(tmp_path: Path, settings: Any) -> Path:
-    path = tmp_path / "var"
-    settings.SIGHTLINE_VAR_DIR = path
-    return path
 
 
 def _injury(
@@ -69,13 +63,6 @@ def _injury(
     return rec
 
 
-def _load(cli: Callable[..., Any], write_feed: Callable[..., Path], records: list[Any]) -> None:
-    result = cli("ingest", str(write_feed(records)))
-    assert result.code == 0, result.err
-    linked = cli("link")
-    assert linked.code == 0, linked.err
-
-
 def _evaluate(cli: Callable[..., Any], *args: str) -> Any:
     result = cli("evaluate", *args)
     assert result.code == 0, result.err
@@ -85,7 +72,7 @@ def _evaluate(cli: Callable[..., Any], *args: str) -> Any:
 def test_a_bruised_baby_is_flagged_with_evidence_and_explanation_in_the_spec_format(
     cli: Callable[..., Any], write_feed: Callable[..., Path]
 ) -> None:
-    _load(cli, write_feed, [_injury("ED-1", "2023-03-20T10:00:00+00:00")])
+    ingest_and_link(cli, write_feed, [_injury("ED-1", "2023-03-20T10:00:00+00:00")])
     result = _evaluate(cli)
     assert "1 flags raised" in result.err
     flags = cli("export", "flags").jsonl()
@@ -116,7 +103,7 @@ def test_a_bruised_baby_is_flagged_with_evidence_and_explanation_in_the_spec_for
 def test_status_survives_reevaluation_and_a_second_run_changes_nothing(
     cli: Callable[..., Any], write_feed: Callable[..., Path]
 ) -> None:
-    _load(cli, write_feed, [_injury("ED-1", "2023-03-20")])
+    ingest_and_link(cli, write_feed, [_injury("ED-1", "2023-03-20")])
     _evaluate(cli)
     flag = Flag.objects.get()
     flag_acknowledge(flag=flag, by="Sam Worker", reason="Discussed with health visitor")
@@ -129,7 +116,7 @@ def test_status_survives_reevaluation_and_a_second_run_changes_nothing(
 
 
 def test_dismissal_needs_a_reason(cli: Callable[..., Any], write_feed: Callable[..., Path]) -> None:
-    _load(cli, write_feed, [_injury("ED-1", "2023-03-20")])
+    ingest_and_link(cli, write_feed, [_injury("ED-1", "2023-03-20")])
     _evaluate(cli)
     flag = Flag.objects.get()
     with pytest.raises(ValueError, match="reason"):
@@ -143,11 +130,11 @@ def test_dismissal_needs_a_reason(cli: Callable[..., Any], write_feed: Callable[
 def test_a_corrected_record_that_no_longer_meets_the_rule_leaves_the_flag_not_met(
     cli: Callable[..., Any], write_feed: Callable[..., Path]
 ) -> None:
-    _load(cli, write_feed, [_injury("ED-1", "2023-03-20")])
+    ingest_and_link(cli, write_feed, [_injury("ED-1", "2023-03-20")])
     _evaluate(cli)
     corrected = _injury("ED-1", "2023-03-20", version=2)
     corrected["details"] = {"setting": "emergency_department", "reason": "illness"}
-    _load(cli, write_feed, [corrected])
+    ingest_and_link(cli, write_feed, [corrected])
     result = _evaluate(cli)
     assert "1 no longer met" in result.err
     assert cli("export", "flags").jsonl()[0]["met"] is False
@@ -156,7 +143,7 @@ def test_a_corrected_record_that_no_longer_meets_the_rule_leaves_the_flag_not_me
 def test_as_of_sees_only_what_had_happened_and_been_recorded_by_then(
     cli: Callable[..., Any], write_feed: Callable[..., Path]
 ) -> None:
-    _load(
+    ingest_and_link(
         cli,
         write_feed,
         [
@@ -200,7 +187,7 @@ def test_records_that_cannot_be_evidence_are_warned_about_not_used(
             "sessions_attended": 0,
         },
     )
-    _load(cli, write_feed, [before_birth, attendance])
+    ingest_and_link(cli, write_feed, [before_birth, attendance])
     result = _evaluate(cli)
     assert "2 data-quality warnings" in result.err
     reasons = {w.field: w.reason for w in DataQualityWarning.objects.all()}
@@ -222,7 +209,7 @@ def test_one_person_can_be_evaluated_alone(
     )
     second = _injury("ED-2", "2023-03-21")
     second["subject"] = other
-    _load(cli, write_feed, [_injury("ED-1", "2023-03-20"), second])
+    ingest_and_link(cli, write_feed, [_injury("ED-1", "2023-03-20"), second])
     links = {r.split(",")[1]: r.split(",")[2] for r in cli("export", "links").out.splitlines()[1:]}
     _evaluate(cli, "--person", links["B2"])
     assert [f["person_id"] for f in cli("export", "flags").jsonl()] == [links["B2"]]
@@ -253,7 +240,7 @@ def test_moments_sharing_evidence_or_close_in_time_are_one_episode_and_a_gap_sta
 def test_new_records_reevaluate_only_the_people_they_name(
     cli: Callable[..., Any], write_feed: Callable[..., Path]
 ) -> None:
-    _load(cli, write_feed, [_injury("ED-1", "2023-03-20")])
+    ingest_and_link(cli, write_feed, [_injury("ED-1", "2023-03-20")])
     _evaluate(cli)
     assert "nothing new to evaluate" in _evaluate(cli, "--new").err
     other = dict(
@@ -266,7 +253,7 @@ def test_new_records_reevaluate_only_the_people_they_name(
     )
     second = _injury("ED-2", "2023-03-21")
     second["subject"] = other
-    _load(cli, write_feed, [second])
+    ingest_and_link(cli, write_feed, [second])
     result = _evaluate(cli, "--new")
     assert "evaluated 1 persons" in result.err
     assert "1 flags raised" in result.err
