@@ -14,6 +14,7 @@ moves the first trigger earlier still finds its flag and its status.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections import defaultdict
@@ -382,10 +383,17 @@ def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[
         RawHit(e.rule_id, e.person_id, e.first.triggered_on, e.level, tuple(sorted(e.evidence)))
         for e in episodes
     )
-    latest = ev.explainable(
-        RawHit(e.rule_id, e.person_id, e.last.triggered_on, e.level, e.last.evidence)
-        for e in episodes
-    )
+    # The latest moment's evidence is part of the whole episode's: taken from the
+    # rows already fetched rather than read from the events table a second time.
+    latest = [
+        dataclasses.replace(
+            hit,
+            triggered_on=e.last.triggered_on,
+            evidence=tuple(r for r in hit.evidence if r.values["event_id"] in e.last.evidence),
+            growth=tuple(g for g in hit.growth if g.values["event_id"] in e.last.evidence),
+        )
+        for e, hit in zip(episodes, whole, strict=True)
+    ]
     latest = _with_related(ev, episodes, latest, catalogue)
     out = []
     for episode, hit, now in zip(episodes, whole, latest, strict=True):
@@ -439,8 +447,6 @@ def _with_related(
     second = {r.id for r in catalogue.second_pass()}
     if not any(e.rule_id in second for e in episodes):
         return hits
-    import dataclasses
-
     from sightline.linkage.models import Person
 
     titles = {r.id: r.title for r in catalogue.rules}
