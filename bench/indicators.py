@@ -19,7 +19,7 @@ from typing import Any
 from bench import indicators_data
 from bench.ingest import OUT
 from bench.machine import describe
-from bench.procs import Run, base_env, run_sampled
+from bench.procs import Run, base_env, checked, log, run_sampled
 from bench.report import write_section
 
 SL = [sys.executable, "-m", "sightline.cli"]
@@ -30,16 +30,6 @@ SEED = 4
 FILL_VERSION = 2
 CHILD_EVENTS = 2000
 CHILD_RUNS = 20
-
-
-def log(msg: str) -> None:
-    print(f"  {msg}", file=sys.stderr, flush=True)
-
-
-def _checked(run: Run, what: str) -> Run:
-    if run.code != 0:
-        raise SystemExit(f"{what} failed ({run.code}): {run.stderr[-2000:]}")
-    return run
 
 
 def _meta_path(db: Path) -> Path:
@@ -62,7 +52,7 @@ def database(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
             log(f"reusing {db}")
             _reset(db, meta)
             url = f"sqlite:///{db}"
-            _checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
+            checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
             return db, meta
     log(f"filling {db}: {want['children']:,} children, {want['events']:,} events")
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +60,7 @@ def database(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     url = f"sqlite:///{db}"
-    _checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
+    checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
     counts = indicators_data.fill(
         str(db), children=want["children"], events=want["events"], seed=SEED, log=log
     )
@@ -123,7 +113,7 @@ def _own_seconds(run: Run) -> float:
 
 
 def _probe(args: list[str], env: dict[str, str]) -> tuple[dict[str, Any], Run]:
-    run = _checked(run_sampled([*PROBE, *args], env), f"probe {' '.join(args)}")
+    run = checked(run_sampled([*PROBE, *args], env), f"probe {' '.join(args)}")
     return json.loads(run.stdout.strip().splitlines()[-1]), run
 
 
@@ -146,7 +136,7 @@ def main(args: argparse.Namespace) -> None:
     env = base_env(DATABASE_URL=url, SIGHTLINE_VAR_DIR=str(OUT / "indicators-var"))
     log("batch: sightline evaluate")
     load = os.getloadavg()[0]
-    batch = _checked(run_sampled([*SL, "evaluate", "-v", "2"], env), "evaluate")
+    batch = checked(run_sampled([*SL, "evaluate", "-v", "2"], env), "evaluate")
     log(f"  {batch.stderr.strip().splitlines()[0]}")
     log("floor: one bare scan")
     floor, floor_run = _probe(["floor"], env)

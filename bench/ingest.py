@@ -12,7 +12,6 @@ import argparse
 import os
 import shutil
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ import orjson
 import psycopg
 
 from bench.machine import describe
-from bench.procs import base_env, run_sampled
+from bench.procs import base_env, log, run_sampled
 from bench.report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,10 +37,6 @@ TIMED_TABLES = (
     "feeds_quarantinedline",
 )
 BATCH = 5000
-
-
-def log(msg: str) -> None:
-    print(f"  {msg}", file=sys.stderr, flush=True)
 
 
 # ---- the input -----------------------------------------------------------------------

@@ -24,23 +24,13 @@ import psycopg
 
 from bench.ingest import OUT, PG_SERVER, postgres_reachable
 from bench.machine import describe
-from bench.procs import Run, base_env, run_sampled
+from bench.procs import Run, base_env, checked, log, run_sampled
 from bench.report import write_section
 
 SL = [sys.executable, "-m", "sightline.cli"]
 PROBE = [sys.executable, "-m", "bench.linkage_probe"]
 # Children in the generated borough: 65,000 give about a million subject records.
 CHILDREN = 65_000
-
-
-def log(msg: str) -> None:
-    print(f"  {msg}", file=sys.stderr, flush=True)
-
-
-def _checked(run: Run, what: str) -> Run:
-    if run.code != 0:
-        raise SystemExit(f"{what} failed ({run.code}): {run.stderr[-2000:]}")
-    return run
 
 
 def _borough(args: argparse.Namespace) -> Path:
@@ -50,7 +40,7 @@ def _borough(args: argparse.Namespace) -> Path:
     if not (out / "truth").exists():
         log(f"generating a borough of {args.children:,} children")
         shutil.rmtree(out, ignore_errors=True)
-        _checked(
+        checked(
             run_sampled(
                 [
                     *SL,
@@ -81,7 +71,7 @@ def fresh_database(kind: str, name: str) -> str:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         url = f"{PG_SERVER}/{name}"
-    _checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
+    checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
     return url
 
 
@@ -92,19 +82,19 @@ def _database(kind: str, borough: Path, args: argparse.Namespace) -> str:
         shutil.copyfile(args.sqlite_db, target)
         url = f"sqlite:///{target}"
         # The copy may predate this checkout's migrations.
-        _checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
+        checked(run_sampled([*SL, "migrate", "-v0"], base_env(DATABASE_URL=url)), "migrate")
         return url
     url = fresh_database(
         kind, "linkage-sqlite" if kind == "sqlite" else "sightline_scale_bench_linkage"
     )
     log(f"ingesting {borough} into {kind}")
     files = sorted(str(p) for p in borough.glob("*.jsonl"))
-    _checked(run_sampled([*SL, "ingest", *files], base_env(DATABASE_URL=url)), "ingest")
+    checked(run_sampled([*SL, "ingest", *files], base_env(DATABASE_URL=url)), "ingest")
     return url
 
 
 def _links(env: dict[str, str]) -> dict[tuple[str, str], str]:
-    run = _checked(run_sampled([*SL, "export", "links"], env), "export links")
+    run = checked(run_sampled([*SL, "export", "links"], env), "export links")
     return {
         (r["agency"], r["local_id"]): r["person_id"]
         for r in csv.DictReader(io.StringIO(run.stdout))
@@ -146,7 +136,7 @@ def _batch(borough: Path, path: Path, seed: int = 11) -> Path:
 
 
 def _probe(what: str, arg: str, env: dict[str, str]) -> tuple[dict[str, Any], Run]:
-    run = _checked(run_sampled([*PROBE, what, arg], env), f"probe {what}")
+    run = checked(run_sampled([*PROBE, what, arg], env), f"probe {what}")
     return json.loads(run.stdout.strip().splitlines()[-1]), run
 
 
@@ -168,7 +158,7 @@ def main(args: argparse.Namespace) -> None:
         shutil.rmtree(var, ignore_errors=True)
         env = base_env(DATABASE_URL=url, SIGHTLINE_VAR_DIR=str(var))
         log(f"{kind}: full run")
-        full = _checked(run_sampled([*SL, "link", "--full", "-v", "2"], env), "link --full")
+        full = checked(run_sampled([*SL, "link", "--full", "-v", "2"], env), "link --full")
         scores, _ = _probe("score", str(borough), env)
         rows.append(
             f"| Sightline, {kind} | {full.seconds:.1f} s | {full.peak_rss_mb:,.0f} MB |"
@@ -180,13 +170,13 @@ def main(args: argparse.Namespace) -> None:
             continue
         before = _links(env)
         log("second full run on unchanged data")
-        second = _checked(run_sampled([*SL, "link", "--full"], env), "second link --full")
+        second = checked(run_sampled([*SL, "link", "--full"], env), "second link --full")
         after = _links(env)
         extra["second"] = (second.seconds, sum(1 for k, p in before.items() if after.get(k) != p))
         log("incremental batch of 100")
         batch = _batch(borough, OUT / "linkage-batch-100.jsonl")
-        _checked(run_sampled([*SL, "ingest", str(batch)], env), "ingest batch")
-        inc = _checked(run_sampled([*SL, "link", "-v", "2"], env), "link (incremental)")
+        checked(run_sampled([*SL, "ingest", str(batch)], env), "ingest batch")
+        inc = checked(run_sampled([*SL, "link", "-v", "2"], env), "link (incremental)")
         placed = _links(env)
         extra["incremental"] = (
             _own_seconds(inc),

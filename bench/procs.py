@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -74,3 +75,15 @@ def base_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra)
     return env
+
+
+def log(msg: str) -> None:
+    """A benchmark's progress, on standard error, as it happens."""
+    print(f"  {msg}", file=sys.stderr, flush=True)
+
+
+def checked(run: Run, what: str) -> Run:
+    """The run, or the benchmark stopped with the end of what it wrote to standard error."""
+    if run.code != 0:
+        raise SystemExit(f"{what} failed ({run.code}): {run.stderr[-2000:]}")
+    return run
