@@ -62,7 +62,7 @@ test-postgres: install ## the test suite on PostgreSQL (skipped when none is rea
 		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable: skipping the PostgreSQL run" >&2; \
 	fi
 
-test-spark: install ## the linkage engine tests on Spark local[2], on SQLite (needs Java 17+)
+test-spark: install ## the linkage and indicator engine tests on Spark local[2], on SQLite (needs Java 17+)
 	SIGHTLINE_ENV=test SIGHTLINE_LINKAGE_ENGINE=spark DATABASE_URL=sqlite:///$(SIGHTLINE_VAR_DIR)/test.sqlite3 \
 		$(BIN)/pytest -q -p no:cacheprovider -m engine tests/linkage tests/indicators
 
