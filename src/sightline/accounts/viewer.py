@@ -9,6 +9,7 @@ and role); until then the CLI and batch jobs use :meth:`Viewer.system`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,20 @@ class Viewer:
     def system(cls) -> Viewer:
         """Sightline itself, for the CLI and batch jobs: sees every record."""
         return cls(name="sightline (system)", agency_code=None, may_see_restricted=True)
+
+
+# Roles whose work needs restricted records (sexual health, some police
+# intelligence) where the child's safety turns on them; partners see their own.
+RESTRICTED_ROLES = frozenset({"mash", "social_worker", "team_manager"})
+
+
+def viewer_for(user: Any) -> Viewer:
+    """The viewer a signed-in user reads case data as: their agency and role decide."""
+    staff = getattr(user, "staff", None)
+    if staff is None:
+        return Viewer(name=user.get_username(), agency_code=None, may_see_restricted=False)
+    return Viewer(
+        name=user.get_username(),
+        agency_code=staff.agency.code if staff.agency_id else None,
+        may_see_restricted=staff.role in RESTRICTED_ROLES,
+    )

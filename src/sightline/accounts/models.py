@@ -1,0 +1,71 @@
+"""Staff: who works for which agency and team, in which role.
+
+A role is what someone does in the partnership, not a permission: what each
+role may see and do is decided by the access functions, one condition per
+line, so that the rules can be read and audited in one place.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    MASH = "mash", "MASH practitioner"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    # Health, school, police, housing staff: they contribute and see their own
+    # agency's records plus what is shared.
+    PARTNER = "partner", "Partner agency practitioner"
+    PARTNERSHIP_OFFICER = "partnership_officer", "Partnership officer"
+    ADMINISTRATOR = "administrator", "Administrator"
+    # Feeds, quarantine, linkage runs: no case pages.
+    DATA_ENGINEER = "data_engineer", "Data engineer"
+
+
+class Team(models.Model):
+    """A team of staff: the MASH, a children's social care team, a school's safeguarding team."""
+
+    class Kind(models.TextChoices):
+        MASH = "mash", "Multi-agency safeguarding hub"
+        SOCIAL_CARE = "social_care", "Children's social care"
+        PARTNER = "partner", "Partner agency"
+        PARTNERSHIP = "partnership", "Safeguarding partnership"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """What Sightline knows of a user beyond Django's account: role, agency, team."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
+    role = models.CharField(max_length=24, choices=Role.choices)
+    # The agency whose records are this person's own (None for council staff
+    # who work for no sending agency, such as the partnership's officers).
+    agency = models.ForeignKey(
+        "feeds.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.get_role_display()})"
