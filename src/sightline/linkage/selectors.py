@@ -348,3 +348,102 @@ def adults_around(person: Person, *, on: dt.date) -> list[Relation]:
     role they have to the child. A partner who left before the day is not around.
     """
     return [r for r in relationships_of(person) if r.role not in _CHILD_ROLES and r.present_on(on)]
+
+
+@dataclass(frozen=True)
+class PairSide:
+    """One side of a candidate pair as a reviewer reads it: whose record, at which agency."""
+
+    agency_code: str
+    agency_name: str
+    local_id: str
+    person: str | None  # the person id it belongs to now, if any
+    # The identity as the agency last wrote it (the comparisons show it normalised).
+    as_written: tuple[tuple[str, str], ...] = ()
+
+
+def pair_side(ap: AgencyPerson, *, as_written: bool = False) -> PairSide:
+    """Whose record one side is; with ``as_written``, also its latest identity (one query)."""
+    shown: list[tuple[str, str]] = []
+    if as_written:
+        latest = (
+            SubjectRecord.objects.filter(agency_id=ap.agency_id, local_id=ap.local_id)
+            .order_by("-source_record_id")
+            .first()
+        )
+        if latest is not None:
+            names = " ".join(n for n in (latest.given_name, latest.family_name) if n)
+            shown = [
+                ("Name", names),
+                ("Other names", ", ".join(str(n) for n in latest.other_names)),
+                (
+                    "Date of birth",
+                    latest.date_of_birth.strftime("%-d %B %Y") if latest.date_of_birth else "",
+                ),
+                ("Sex", latest.sex),
+                ("NHS number", latest.nhs_number_as_written),
+                ("Unique pupil number", latest.upn_as_written),
+                ("Address", latest.address),
+                ("Postcode", latest.postcode_as_written),
+            ]
+    return PairSide(
+        agency_code=ap.agency.code,
+        agency_name=ap.agency.name or ap.agency.code,
+        local_id=ap.local_id,
+        person=ap.person.public_id if ap.person else None,
+        as_written=tuple((k, v) for k, v in shown if v),
+    )
+
+
+# Comparison names as a reviewer says them; a name not here is shown as it is.
+COMPARISON_WORDS = {
+    "nhs_number": "NHS number",
+    "upn": "Unique pupil number",
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "dob": "Date of birth",
+    "postcode": "Postcode",
+    "address": "Address",
+    "sex": "Sex",
+}
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One comparison of a pair: the two values, the level reached, and its weight."""
+
+    name: str
+    left: str
+    right: str
+    level: str
+    weight: float
+    # The bar's length as a percentage of the largest weight in the pair, so the
+    # picture shows at a glance which comparisons pulled the score up or down.
+    bar_percent: int
+
+    @property
+    def pulls(self) -> str:
+        if self.weight > 0:
+            return "towards the same person"
+        if self.weight < 0:
+            return "towards different people"
+        return "neither way"
+
+
+def pair_comparisons(pair: CandidatePair) -> list[ComparisonRow]:
+    """The pair's stored explanation as rows, strongest pull first."""
+    raw = pair.explanation.get("comparisons", [])
+    largest = max((abs(float(c.get("weight", 0))) for c in raw), default=0.0) or 1.0
+    rows = [
+        ComparisonRow(
+            name=COMPARISON_WORDS.get(c["comparison"], c["comparison"].replace("_", " ")),
+            # Spark's to_json leaves out a null value altogether.
+            left=c.get("left") or "",
+            right=c.get("right") or "",
+            level=c.get("level", ""),
+            weight=float(c.get("weight", 0)),
+            bar_percent=round(100 * abs(float(c.get("weight", 0))) / largest),
+        )
+        for c in raw
+    ]
+    return sorted(rows, key=lambda r: -abs(r.weight))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -18,3 +19,23 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class LinkDecisionForm(forms.Form):
+    """Same person or not, and why: the why is read by whoever doubts it later."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("same", "The same person"),
+            ("different", "Not the same person"),
+        ],
+        error_messages={"required": "Select whether these records are the same person"},
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        strip=True,
+        error_messages={
+            "required": "Enter why you decided this",
+            "max_length": "Reason must be 2,000 characters or fewer",
+        },
+    )
