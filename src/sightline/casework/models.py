@@ -37,3 +37,121 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} to {self.worker} from {self.started_on}"
+
+
+class CareArea(models.TextChoices):
+    """The four areas Sightline's neglect assessment grades (domain notes, "Assessing neglect")."""
+
+    PHYSICAL_CARE = "physical_care", "Physical care"
+    SAFETY = "safety_supervision", "Safety and supervision"
+    WARMTH = "emotional_warmth", "Emotional warmth"
+    STIMULATION = "stimulation_approval", "Stimulation and approval"
+
+
+# Sightline's own words for each grade, from "needs fully met, child first" (1) to
+# "needs unmet, child not considered" (5), the ends the domain notes give.
+GRADE_WORDS = {
+    1: "Needs fully met: the child comes first",
+    2: "Needs met well enough: the child usually comes first",
+    3: "Needs met some of the time: the child's needs and the carer's compete",
+    4: "Needs often unmet: the carer's needs usually come first",
+    5: "Needs unmet: the child is not considered",
+}
+
+
+class NeglectAssessment(models.Model):
+    """One shared, graded assessment of the care a child receives, at one time.
+
+    Any agency working with the child contributes what it sees in each area;
+    the lead practitioner agrees one grade an area and completes it. Repeated
+    assessments of the same child show whether care is getting better or worse.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open for contributions"
+        COMPLETED = "completed", "Completed"
+
+    person = models.ForeignKey(
+        "linkage.Person", on_delete=models.PROTECT, related_name="neglect_assessments"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments_started"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments_completed",
+    )
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open", completed_at__isnull=True)
+                | models.Q(status="completed", completed_at__isnull=False),
+                name="assessment_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"neglect assessment {self.pk} of {self.person}"
+
+
+class _Grading(models.Model):
+    """A grade for one area with what it rests on: the shape of both kinds of grading."""
+
+    area = models.CharField(max_length=24, choices=CareArea.choices)
+    grade = models.PositiveSmallIntegerField()
+    evidence = models.TextField()
+    working_well = models.TextField(blank=True)
+    worries = models.TextField(blank=True)
+    needs_to_happen = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class AssessmentContribution(_Grading):
+    """What one practitioner of one agency sees in one area, with the grade they would give."""
+
+    assessment = models.ForeignKey(
+        NeglectAssessment, on_delete=models.CASCADE, related_name="contributions"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessment_contributions"
+    )
+    agency = models.ForeignKey(
+        "feeds.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["area", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=5), name="contribution_grade_1_to_5"
+            ),
+        ]
+
+
+class AgreedGrade(_Grading):
+    """The grade an area was given when the assessment was completed: one an area."""
+
+    assessment = models.ForeignKey(
+        NeglectAssessment, on_delete=models.CASCADE, related_name="agreed_grades"
+    )
+
+    class Meta:
+        ordering = ["area"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=5), name="agreed_grade_1_to_5"
+            ),
+            models.UniqueConstraint(fields=["assessment", "area"], name="agreed_grade_one_an_area"),
+        ]

@@ -1,0 +1,1 @@
+"""The shared, graded neglect assessment: services (writes) and selectors (reads)."""
