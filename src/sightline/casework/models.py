@@ -155,3 +155,136 @@ class AgreedGrade(_Grading):
             ),
             models.UniqueConstraint(fields=["assessment", "area"], name="agreed_grade_one_an_area"),
         ]
+
+
+class Plan(models.Model):
+    """A child in need or child protection plan: outcomes, actions, reviews, core groups.
+
+    A plan ends by stepping down (to a lower level of help), by closing, or by
+    stepping up; how it ended is kept, because a step-down followed by harm is
+    one of the case reviews' recurring findings.
+    """
+
+    class Kind(models.TextChoices):
+        CHILD_IN_NEED = "child_in_need", "Child in need plan"
+        CHILD_PROTECTION = "child_protection", "Child protection plan"
+
+    class Ending(models.TextChoices):
+        STEPPED_DOWN = "stepped_down", "Stepped down"
+        STEPPED_UP = "stepped_up", "Stepped up"
+        CLOSED = "closed", "Closed"
+
+    person = models.ForeignKey("linkage.Person", on_delete=models.PROTECT, related_name="plans")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Child protection plans say under which category of abuse (neglect here, mostly).
+    category = models.CharField(max_length=40, blank=True)
+    started_on = models.DateField()
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plans_led"
+    )
+    ended_on = models.DateField(null=True, blank=True)
+    ending = models.CharField(max_length=16, choices=Ending.choices, blank=True)
+    ending_reason = models.TextField(blank=True)
+    # What the person ending it said about the open flags and outstanding actions
+    # they were shown first: the question the step-down asks, answered on record.
+    ending_review_note = models.TextField(blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans_ended",
+    )
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True, ending="")
+                | models.Q(ended_on__isnull=False) & ~models.Q(ending=""),
+                name="plan_ended_says_how",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.person} from {self.started_on}"
+
+
+class PlanOutcome(models.Model):
+    """What the plan is for, in words the family would recognise."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="outcomes")
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class PlanAction(models.Model):
+    """Who will do what by when, towards an outcome."""
+
+    outcome = models.ForeignKey(PlanOutcome, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    # An owner may be a family member or another agency's worker with no account.
+    owner = models.CharField(max_length=200)
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+
+class PlanMeeting(models.Model):
+    """A review of the plan (a review conference or a child in need review), or a core group."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        CORE_GROUP = "core_group", "Core group"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    held_on = models.DateField()
+    attended_by = models.TextField(blank=True, help_text="Who came, agency by agency")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+
+class ServiceReferral(models.Model):
+    """A referral to a specialist service, and what came of it."""
+
+    class Service(models.TextChoices):
+        # The services the Norfolk reviews' partnership committed to (domain notes).
+        DOMESTIC_ABUSE_SUBSTANCE = (
+            "da_substance",
+            "Intensive domestic abuse and substance misuse service",
+        )
+        SCHOOL_FAMILY_SUPPORT = "school_family_support", "Family support attached to schools"
+        EARLY_HELP = "early_help", "Early help"
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", "Waiting for a response"
+        ACCEPTED = "accepted", "Accepted: working with the family"
+        DECLINED_BY_FAMILY = "declined_by_family", "Declined by the family"
+        NOT_ACCEPTED = "not_accepted", "Not accepted by the service"
+        COMPLETED = "completed", "Completed"
+
+    person = models.ForeignKey(
+        "linkage.Person", on_delete=models.PROTECT, related_name="service_referrals"
+    )
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    service = models.CharField(max_length=24, choices=Service.choices)
+    referred_on = models.DateField()
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_referrals"
+    )
+    reason = models.TextField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.WAITING)
+    outcome_on = models.DateField(null=True, blank=True)
+    outcome_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]

@@ -1,0 +1,1 @@
+"""Child in need and child protection plans, and referrals to specialist services."""
