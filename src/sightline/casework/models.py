@@ -288,3 +288,54 @@ class ServiceReferral(models.Model):
 
     class Meta:
         ordering = ["-referred_on", "-id"]
+
+
+class Notification(models.Model):
+    """Something a worker must know about a child, pushed to them rather than waiting to be found.
+
+    One of the reviews behind Sightline found that information merely being on
+    a system did not reach the people who had to act. Each notification is
+    shown in the application and sent by email; the email says only that there
+    is something to see, never what, because email leaves the partnership.
+    """
+
+    class Kind(models.TextChoices):
+        NEW_FLAG = "new_flag", "New flag"
+        NEW_RECORD = "new_record", "New record from another agency"
+        ESCALATION = "escalation", "Suspect flag not acknowledged"
+        DIGEST = "digest", "What changed for the children you work with"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    person = models.ForeignKey(
+        "linkage.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What it is about, so that the same thing is never notified twice to one person:
+    # "flag:123", "record:456", "escalation:123", "digest:2026-11-27".
+    subject_key = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "subject_key"], name="notification_once_a_subject"
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}: {self.title}"
+
+
+class NotificationMark(models.Model):
+    """How far each kind of notification pass has read: the newest flag and record it saw."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_id = models.BigIntegerField(default=0)

@@ -38,6 +38,12 @@ class Config:
     # DuckDB's memory ceiling for a linkage run; past it DuckDB spills to disk.
     duckdb_memory_limit: str = "3GB"
     indicator_config: Path | None = None
+    # Where links in notification emails point: the address staff sign in at.
+    site_url: str = "http://127.0.0.1:8000"
+    # SMTP (GOV.UK Notify's SMTP relay, or the council's) in production; the
+    # console elsewhere, so a demo never emails anyone.
+    email_backend: str = "django.core.mail.backends.console.EmailBackend"
+    email_from: str = "sightline@localhost"
 
     @property
     def is_production(self) -> bool:
@@ -112,6 +118,14 @@ def load(environ: dict[str, str] | None = None) -> Config:
         indicator_config=Path(e["SIGHTLINE_INDICATOR_CONFIG"])
         if e.get("SIGHTLINE_INDICATOR_CONFIG")
         else None,
+        site_url=(e.get("SIGHTLINE_SITE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        email_backend=e.get("SIGHTLINE_EMAIL_BACKEND")
+        or (
+            "django.core.mail.backends.smtp.EmailBackend"
+            if env == "production"
+            else "django.core.mail.backends.console.EmailBackend"
+        ),
+        email_from=e.get("SIGHTLINE_EMAIL_FROM") or "sightline@localhost",
     )
 
 

@@ -23,6 +23,11 @@ SIGHTLINE_SPARK_CHECKPOINT_DIR = CONFIG.spark_checkpoint_dir
 SIGHTLINE_SPARK_CONF = CONFIG.spark_conf
 SIGHTLINE_DUCKDB_MEMORY_LIMIT = CONFIG.duckdb_memory_limit
 SIGHTLINE_INDICATOR_CONFIG = CONFIG.indicator_config
+SIGHTLINE_SITE_URL = CONFIG.site_url
+EMAIL_BACKEND = CONFIG.email_backend
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+# SMTP settings (EMAIL_HOST and the rest) keep Django's own environment-free
+# defaults; a production deployment sets them alongside SIGHTLINE_EMAIL_BACKEND.
 
 INSTALLED_APPS = [
     "django.contrib.auth",

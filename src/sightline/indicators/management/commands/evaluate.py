@@ -146,6 +146,17 @@ class Command(BaseCommand):
         if options.get("verbosity", 1) >= 2:
             for name, seconds in result.steps.items():
                 self.stderr.write(f"  {name}: {seconds:.2f}s")
+        if as_of is None:
+            # Live flags go to the people holding each child's case straight away:
+            # push, not pull (see sightline.casework.notifications).
+            from sightline.casework.notifications import notifications_push
+
+            pushed = notifications_push()
+            if pushed.notifications:
+                self.stderr.write(
+                    f"notified allocated workers and managers: {pushed.notifications:,} "
+                    f"notifications, {pushed.emails:,} emails"
+                )
 
     def _backtest(self, folder: Path, as_of: dt.date | None, fmt: str) -> None:
         from sightline.indicators.backtest import TruthMissing, backtest

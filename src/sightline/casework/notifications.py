@@ -1,0 +1,199 @@
+"""Push, not pull: tell the people holding a child's case when something new arrives.
+
+:func:`notifications_push` reads what is new since its last pass (live flags,
+records from agencies) and notifies each allocated worker and their team's
+manager, once a thing, in the application and by email. It runs after every
+evaluation and can be run on its own (``sightline notify``). Emails carry no
+case details: only that there is something to see, and where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from sightline.casework.models import Allocation, Notification, NotificationMark
+from sightline.feeds.models import SubjectRecord
+from sightline.indicators.models import LIVE, Flag
+from sightline.linkage.models import AgencyPerson
+
+EMAIL_SUBJECTS = {
+    Notification.Kind.NEW_FLAG: "Sightline: a new flag about a child you work with",
+    Notification.Kind.NEW_RECORD: "Sightline: new information about a child you work with",
+    Notification.Kind.ESCALATION: "Sightline: a suspect flag has not been acknowledged",
+    Notification.Kind.DIGEST: "Sightline: what changed for the children you work with",
+}
+
+
+@dataclass
+class PushResult:
+    flags: int = 0
+    records: int = 0
+    notifications: int = 0
+    emails: int = 0
+
+
+def holders_of(person_ids: Iterable[int], *, on: dt.date) -> dict[int, list[Any]]:
+    """For each child, the users holding the case on ``on``: the worker, then the manager."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    allocations = Allocation.objects.filter(
+        person_id__in=set(person_ids), started_on__lte=on
+    ).exclude(ended_on__lt=on)
+    for a in allocations.select_related("worker__staff__agency", "team__manager__staff__agency"):
+        for user in (a.worker, a.team.manager):
+            if user is not None and user.is_active and user not in found[a.person_id]:
+                found[a.person_id].append(user)
+    return found
+
+
+def _mark(name: str) -> tuple[NotificationMark, bool]:
+    """The pass's bookmark, locked for this pass; True when this is the first pass ever."""
+    mark, created = NotificationMark.objects.select_for_update().get_or_create(name=name)
+    return mark, created
+
+
+def _new(
+    user: Any, *, kind: str, key: str, title: str, body: str, person_id: int | None
+) -> Notification | None:
+    """One notification, unless this user was already told about this subject."""
+    note, created = Notification.objects.get_or_create(
+        recipient=user,
+        subject_key=key,
+        defaults={
+            "kind": kind,
+            "person_id": person_id,
+            "title": title,
+            "body": body,
+            "created_at": timezone.now(),
+        },
+    )
+    return note if created else None
+
+
+def notifications_push(*, today: dt.date | None = None) -> PushResult:
+    """Notify the holders of each child about live flags and records new since the last pass."""
+    today = today or timezone.localdate()
+    result = PushResult()
+    created: list[Notification] = []
+    with transaction.atomic():
+        flags_mark, _ = _mark("flags")
+        flags = list(
+            Flag.objects.filter(scenario=LIVE, met=True, pk__gt=flags_mark.last_id).order_by("pk")
+        )
+        records_mark, first = _mark("records")
+        top = SubjectRecord.objects.aggregate(top=Max("source_record_id"))["top"] or 0
+        # The first pass starts from now: every record ever received is not news,
+        # and reading them all would be a population scan. Flags are different:
+        # only children with an allocated worker are notified, and an open flag
+        # the worker has not been told of is news whenever it was raised.
+        named = _records_by_person(after=top if first else records_mark.last_id, upto=top)
+        holders = holders_of({f.person_id for f in flags} | set(named), on=today)
+        for flag in flags:
+            for user in holders.get(flag.person_id, []):
+                note = _new(
+                    user,
+                    kind=Notification.Kind.NEW_FLAG,
+                    key=f"flag:{flag.pk}",
+                    title=f"New {flag.level} flag: {flag.title}",
+                    body=flag.explanation,
+                    person_id=flag.person_id,
+                )
+                created += [note] if note else []
+        for person_id, by_agency in named.items():
+            for user in holders.get(person_id, []):
+                own = getattr(getattr(user, "staff", None), "agency", None)
+                others = {a: n for a, n in by_agency.items() if own is None or a != own.code}
+                if not others:
+                    continue  # their own agency's records are news to nobody there
+                count = sum(others.values())
+                agencies = ", ".join(sorted(others))
+                note = _new(
+                    user,
+                    kind=Notification.Kind.NEW_RECORD,
+                    key=f"records:{person_id}:{top}",
+                    title=f"{count} new record{'s' if count != 1 else ''} from {agencies}",
+                    body="",
+                    person_id=person_id,
+                )
+                created += [note] if note else []
+        if flags:
+            flags_mark.last_id = flags[-1].pk
+            flags_mark.save(update_fields=["last_id"])
+        records_mark.last_id = top
+        records_mark.save(update_fields=["last_id"])
+    result.flags, result.records = len(flags), sum(sum(v.values()) for v in named.values())
+    result.notifications = len(created)
+    result.emails = _email(created)
+    return result
+
+
+def _records_by_person(*, after: int, upto: int) -> dict[int, dict[str, int]]:
+    """Records received in (after, upto], counted by the person they name and their agency."""
+    found: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if upto <= after:
+        return found
+    rows = (
+        SubjectRecord.objects.filter(source_record_id__gt=after, source_record_id__lte=upto)
+        .values_list("agency_id", "local_id", "source_record_id", "agency__code")
+        .distinct()
+    )
+    keys = {(a, lid) for a, lid, _, _ in rows}
+    people = {
+        (a, lid): pk
+        for a, lid, pk in AgencyPerson.objects.filter(
+            local_id__in={lid for _, lid in keys}, person__isnull=False
+        ).values_list("agency_id", "local_id", "person_id")
+        if (a, lid) in keys
+    }
+    seen: set[tuple[int, int]] = set()
+    for a, lid, record_id, code in rows:
+        pk = people.get((a, lid))
+        if pk is not None and (pk, record_id) not in seen:
+            seen.add((pk, record_id))
+            found[pk][code] += 1
+    return found
+
+
+def _email(notes: Iterable[Notification]) -> int:
+    """Email each notification's recipient, if they have an address; no case details in it."""
+    sent = 0
+    for note in notes:
+        address = note.recipient.email
+        if not address:
+            continue
+        send_mail(
+            subject=EMAIL_SUBJECTS[Notification.Kind(note.kind)],
+            message=(
+                "There is something new for you in Sightline: "
+                f"{note.get_kind_display().lower()}.\n\n"
+                f"Sign in to see it: {settings.SIGHTLINE_SITE_URL}/notifications\n\n"
+                "This email does not say which child it is about, because email can be "
+                "read outside the partnership."
+            ),
+            from_email=None,
+            recipient_list=[address],
+        )
+        note.emailed_at = timezone.now()
+        note.save(update_fields=["emailed_at"])
+        sent += 1
+    return sent
+
+
+def notifications_unread(*, user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_read(*, note: Notification) -> Notification:
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
