@@ -121,3 +121,33 @@ def test_sightline_evaluate_pushes_its_new_flags_and_notify_finds_nothing_more(c
     again = cli("notify")
     assert again.code == 0, again.err
     assert "0 notifications" in again.err
+
+
+def test_a_partner_gets_one_daily_digest_of_changes_for_the_children_their_agency_knows(cli, baby):
+    from django.utils import timezone
+
+    from sightline.casework.notifications import partner_digests_send
+
+    hospital = _staff("ed.nurse", Role.PARTNER, "nhs-nnuh-ed")  # their agency knows the baby
+    school = _staff("dsl", Role.PARTNER, "school-yarmouth-primary")  # theirs does not
+    evaluation_run()
+    now = timezone.now()
+    assert partner_digests_send(now=now) == 1
+    digest = Notification.objects.get(recipient=hospital)
+    assert digest.kind == Notification.Kind.DIGEST
+    assert digest.title == "Changes for 1 child you work with"
+    flag = Flag.objects.get(person=baby)
+    assert digest.body == f"{baby.public_id}\tnew flag: {flag.title}"
+    assert not Notification.objects.filter(recipient=school).exists()
+    assert partner_digests_send(now=now) == 0  # one a day
+    # Nothing changed in the day before tomorrow's run: no digest.
+    assert partner_digests_send(now=now + dt.timedelta(days=2)) == 0
+
+
+def test_sightline_notify_digest_sends_the_partners_digest(cli, baby):
+    _staff("ed.nurse", Role.PARTNER, "nhs-nnuh-ed")
+    evaluation_run()
+    sent = cli("notify", "--digest")
+    assert sent.code == 0, sent.err
+    assert "partner digests: 1" in sent.err
+    assert mail.outbox[0].to == ["ed.nurse@council.example"]

@@ -18,13 +18,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from sightline.casework.models import Allocation, Notification, NotificationMark
 from sightline.feeds.models import SubjectRecord
 from sightline.indicators.models import LIVE, Flag
-from sightline.linkage.models import AgencyPerson
+from sightline.linkage.models import AgencyPerson, Person
 
 EMAIL_SUBJECTS = {
     Notification.Kind.NEW_FLAG: "Sightline: a new flag about a child you work with",
@@ -197,3 +197,67 @@ def notification_read(*, note: Notification) -> Notification:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
     return note
+
+
+def partner_digests_send(*, now: dt.datetime | None = None) -> int:
+    """Each partner practitioner's daily digest: what changed in the last day for their children.
+
+    "Their children" are those their own agency holds records about. What
+    changed: new live flags, and records from other agencies. One digest a
+    practitioner a day, and none when nothing changed. Returns how many were made.
+    """
+    from sightline.accounts.models import Role, StaffProfile
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=1)
+    flags_by_person: dict[int, list[str]] = defaultdict(list)
+    for person_id, title in Flag.objects.filter(
+        scenario=LIVE, met=True, created_at__gt=since, created_at__lte=now
+    ).values_list("person_id", "title"):
+        flags_by_person[person_id].append(title)
+    recent = SubjectRecord.objects.filter(
+        source_record__received_at__gt=since, source_record__received_at__lte=now
+    )
+    first, last = _id_range(recent)
+    records = _records_by_person(after=first - 1, upto=last) if last else {}
+    changed = set(flags_by_person) | set(records)
+    if not changed:
+        return 0
+    made: list[Notification] = []
+    partners = StaffProfile.objects.filter(
+        role=Role.PARTNER, agency__isnull=False, user__is_active=True
+    ).select_related("user", "agency")
+    public = dict(Person.objects.filter(pk__in=changed).values_list("pk", "public_id"))
+    for staff in partners:
+        assert staff.agency is not None  # filtered on above
+        theirs = set(
+            AgencyPerson.objects.filter(
+                agency=staff.agency, person_id__in=changed
+            ).values_list("person_id", flat=True)
+        )
+        lines = []
+        for person_id in sorted(theirs):
+            parts = [f"new flag: {t}" for t in flags_by_person.get(person_id, [])]
+            others = sum(n for a, n in records.get(person_id, {}).items() if a != staff.agency.code)
+            if others:
+                parts.append(f"{others} new record{'s' if others != 1 else ''} from other agencies")
+            if parts:
+                lines.append((public[person_id], "; ".join(parts)))
+        if not lines:
+            continue
+        note = _new(
+            staff.user,
+            kind=Notification.Kind.DIGEST,
+            key=f"digest:{now.date().isoformat()}",
+            title=f"Changes for {len(lines)} child{'ren' if len(lines) != 1 else ''} you work with",
+            body="\n".join(f"{pid}\t{text}" for pid, text in lines),
+            person_id=None,
+        )
+        made += [note] if note else []
+    _email(made)
+    return len(made)
+
+
+def _id_range(records: Any) -> tuple[int, int]:
+    found = records.aggregate(first=Min("source_record_id"), last=Max("source_record_id"))
+    return int(found["first"] or 0), int(found["last"] or 0)

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from sightline.casework.notifications import notifications_push
+from sightline.casework.notifications import notifications_push, partner_digests_send
 
 
 class Command(BaseCommand):
     help = "Notify allocated workers and their managers of new flags and new records."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--digest",
+            action="store_true",
+            help="also send partner agencies' daily digest (schedule once a day)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["digest"]:
+            made = partner_digests_send()
+            self.stderr.write(f"partner digests: {made:,}")
         pushed = notifications_push()
         self.stderr.write(
             f"read {pushed.flags:,} new flags and {pushed.records:,} new records: "
