@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sightline.web import views
+from sightline.web import people_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -10,4 +10,27 @@ urlpatterns = [
     path("feeds/<int:feed_file_id>", views.feed_file_detail, name="feed-file"),
     path("quarantine", views.quarantine_index, name="quarantine"),
     path("quarantine/<int:quarantine_id>", views.quarantine_detail, name="quarantine-line"),
+    path("people/search", people_views.person_search_page, name="person-search"),
+    path("people/<str:public_id>", people_views.child_page, name="person"),
+    path(
+        "people/<str:public_id>/chronology",
+        people_views.child_chronology_page,
+        name="person-chronology",
+    ),
+    path("people/<str:public_id>/family", people_views.child_family_page, name="person-family"),
+    path(
+        "people/<str:public_id>/access-log",
+        people_views.child_access_log_page,
+        name="person-access-log",
+    ),
+    path(
+        "people/<str:public_id>/flags/<int:flag_id>/acknowledge",
+        people_views.flag_acknowledge_view,
+        name="flag-acknowledge",
+    ),
+    path(
+        "people/<str:public_id>/flags/<int:flag_id>/dismiss",
+        people_views.flag_dismiss_view,
+        name="flag-dismiss",
+    ),
 ]
