@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from sightline.accounts.models import AccessLog
 from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
+from sightline.linkage.households import relationships_rebuild
+from sightline.linkage.services import linkage_run_full
 from tests.chronology.conftest import HV, RESTRICTED_SUMMARY, lacey
 from tests.conftest import record
 from tests.web.people_fixtures import allocate
@@ -139,6 +141,12 @@ def test_the_chronology_lists_every_agency_with_its_record_ids_and_a_lane_each(
     assert RESTRICTED_SUMMARY in html  # children's social care may see restricted records
 
 
+def test_a_record_without_a_summary_shows_its_details_in_words(client, family, worker):
+    html = _get(client, worker, f"/people/{family.lacey.public_id}/chronology").content.decode()
+    entry = re.search(r'id="entry-norfolk-csc-chr-csc-1".*?</li>', html, re.S).group(0)
+    assert "Reporter: professional; category: neglect" in entry
+
+
 def test_a_flags_evidence_is_highlighted_in_the_list_and_the_timeline(client, family, worker):
     html = _get(client, worker, f"/people/{family.lacey.public_id}/chronology").content.decode()
     evidence = re.findall(r'app-chronology__entry--evidence" id="([^"]+)"', html)
@@ -233,7 +241,11 @@ def test_acknowledging_needs_a_csrf_token(family, worker):
 def test_dismissing_a_flag_needs_a_reason(client, family, worker):
     client.force_login(worker)
     url = f"/people/{family.lacey.public_id}/flags/{family.flag.pk}/dismiss"
+    form = client.get(url).content.decode()
+    assert f"Dismiss the flag: {family.flag.title}" in form
+    assert AccessLog.objects.filter(user=worker, action="viewed_page", path=url).count() == 1
     html = client.post(url, {"reason": "  "}).content.decode()
+    assert "<title>Error: Dismiss the flag" in html
     assert '<a href="#reason">Enter why this flag needs no action</a>' in html
     family.flag.refresh_from_db()
     assert family.flag.status == "new"
@@ -322,3 +334,40 @@ def test_the_childs_pages_cost_the_same_queries_however_many_records(
     after = [count(url) for url in urls]
     assert after == before
     assert max(after) <= 30
+
+
+def test_someone_named_only_in_a_restricted_record_is_left_out_of_a_partners_network(
+    client, family, worker, make_staff, write_feed
+):
+    disclosure = _laceys(
+        "WEB-HV-DISCLOSURE",
+        "2023-07-02",
+        type="note",
+        related=[
+            {
+                "role": "other_relative",
+                "person": {
+                    "local_id": "WEB-HV-UNCLE",
+                    "given_name": "Wayne",
+                    "family_name": "Quennell",
+                    "date_of_birth": "1985-04-04",
+                },
+            }
+        ],
+        summary="Lacey spoke about her uncle.",
+        sensitivity="restricted",
+    )
+    feed_ingest_path(path=write_feed([disclosure]), sent_by="t")
+    linkage_run_full()
+    relationships_rebuild()
+    url = f"/people/{family.lacey.public_id}/family"
+    police = make_staff("partner", agency="norfolk-police")
+    html = _get(client, police, url).content.decode()
+    assert "Wayne" not in html
+    assert "1 person named beside this child only in restricted records" in html
+    assert "Gemma Quennell" in html  # named in ordinary records
+    for allowed in (worker, make_staff("partner", agency=HV)):
+        html = _get(client, allowed, url).content.decode()
+        # The health visitor may open Wayne's page (their agency knows him), so he is a link.
+        assert re.search(r"Wayne Quennell(</a>)?: Other relative, not in the household", html)
+        assert "restricted records you cannot see" not in html

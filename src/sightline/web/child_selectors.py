@@ -24,8 +24,9 @@ from sightline.casework.models import Allocation
 from sightline.chronology.selectors import ChronologyEntry, person_chronology
 from sightline.feeds.models import SourceRecord, SubjectRecord
 from sightline.indicators.models import LIVE, Flag, FlagEvidence
-from sightline.linkage.models import AgencyPerson, Person
+from sightline.linkage.models import AgencyPerson, Person, Relationship
 from sightline.linkage.selectors import household_of, relationships_of
+from sightline.linkage.variants import clean_text
 
 # --- who the child is -------------------------------------------------------------
 
@@ -108,7 +109,8 @@ def person_identities(*, person_ids: Iterable[int]) -> dict[int, Identity]:
     for row in rows:
         who = found[whose[(row["agency_id"], row["local_id"])]]
         name = " ".join(p for p in (row["given_name"], row["family_name"]) if p).strip()
-        if name and name not in who.names:
+        # "Sienna MORRIS" is the same name as "Sienna Morris": keep the newest spelling.
+        if name and all(clean_text(name) != clean_text(n) for n in who.names):
             who.names.append(name)
         if row["date_of_birth"]:
             seen_dob[whose[(row["agency_id"], row["local_id"])]][row["date_of_birth"]] += 1
@@ -280,6 +282,19 @@ class Row:
     @property
     def type_words(self) -> str:
         return self.entry.type.replace("_", " ")
+
+    @property
+    def details_text(self) -> str:
+        """The record's details in words, for a record that came without a summary."""
+        parts = []
+        for key, value in self.entry.details.items():
+            if isinstance(value, (dict, list)) or value in (None, ""):
+                continue
+            shown = (
+                {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+            )
+            parts.append(f"{key.replace('_', ' ')}: {str(shown).replace('_', ' ')}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -496,6 +511,8 @@ class FamilyNetwork:
     height: int
     child_x: float
     child_y: float
+    # People named beside the child only in records the viewer may not see.
+    withheld: int = 0
     node_width: int = NODE_WIDTH
     node_height: int = NODE_HEIGHT
 
@@ -511,7 +528,53 @@ def _group_of(role: str) -> str:
     return OTHERS
 
 
-def family_network(*, person: Person, user: Any, child_name: str) -> FamilyNetwork:
+_PARENTS = frozenset({"mother", "father", "parent", "step_parent", "carer"})
+
+
+def _seen_by(viewer: Viewer, person: Person, parents: set[int]) -> tuple[set[int], set[str]]:
+    """Who a record the viewer may see names beside the child, or beside a parent they see.
+
+    A relationship known only from a restricted record (a disclosure naming a
+    new partner, say) is no more for a viewer than the record itself is. Each
+    relationship row is judged by the first record that stated it: that can
+    hide a relationship a later, ordinary record also states, never show one
+    only a restricted record states. Returns person ids, and the "agency:local
+    id" of people no linkage run has placed yet.
+    """
+    around = {person.pk, *parents}
+    rows = Relationship.objects.filter(Q(person_id__in=around) | Q(related_person_id__in=around))
+    visible = ~Q(source_record__sensitivity=SourceRecord.Sensitivity.RESTRICTED)
+    if viewer.agency_code:
+        visible |= Q(agency_person__agency__code=viewer.agency_code)
+    direct: set[int] = set()
+    named: set[str] = set()
+    through: list[tuple[int, int]] = []  # (parent, someone the parent's records name)
+    for a, b, code, a_local, b_local in rows.filter(visible).values_list(
+        "person_id",
+        "related_person_id",
+        "agency_person__agency__code",
+        "agency_person__local_id",
+        "related_agency_person__local_id",
+    ):
+        if a == person.pk and b != person.pk:
+            if b is None:
+                named.add(f"{code}:{b_local}")
+            else:
+                direct.add(b)
+        elif b == person.pk and a != person.pk:
+            if a is None:
+                named.add(f"{code}:{a_local}")
+            else:
+                direct.add(a)
+        elif a in parents and b is not None:
+            through.append((a, b))
+        elif b in parents and a is not None:
+            through.append((b, a))
+    siblings = {other for parent, other in through if parent in direct}
+    return direct | siblings, named
+
+
+def family_network(*, person: Person, user: Any, viewer: Viewer, child_name: str) -> FamilyNetwork:
     """Everyone the records name around the child, grouped, with a layout to draw.
 
     The household is taken today (linkage's :func:`household_of`, which adds
@@ -541,6 +604,15 @@ def family_network(*, person: Person, user: Any, child_name: str) -> FamilyNetwo
             )
         elif rel.role not in found.roles:
             found.roles.append(rel.role)
+    withheld = 0
+    if not viewer.may_see_restricted:
+        parents = {r.person.pk for r in living_with if r.person is not None and r.role in _PARENTS}
+        seen, seen_named = _seen_by(viewer, person, parents)
+        for key, relative in list(merged.items()):
+            shown = relative.person.pk in seen if relative.person else key in seen_named
+            if not shown:
+                del merged[key]
+                withheld += 1
     for relative in merged.values():
         # "parent" is what a record naming the child as theirs implies; "mother" says more.
         if {"mother", "father", "step_parent", "carer"} & set(relative.roles):
@@ -568,7 +640,7 @@ def family_network(*, person: Person, user: Any, child_name: str) -> FamilyNetwo
         for name in order
         if grouped.get(name)
     ]
-    return _layout(child_name, groups)
+    return _layout(child_name, groups, withheld)
 
 
 def _rank(role: str) -> int:
@@ -578,7 +650,7 @@ def _rank(role: str) -> int:
     return len(_GROUPS)
 
 
-def _layout(child_name: str, groups: list[FamilyGroup]) -> FamilyNetwork:
+def _layout(child_name: str, groups: list[FamilyGroup], withheld: int) -> FamilyNetwork:
     """Rows: parents and partners above the child, siblings beside, the rest below."""
     by_name = {g.name: g.members for g in groups}
     above = by_name.get("Parents and carers", []) + by_name.get("Partners", [])
@@ -615,4 +687,5 @@ def _layout(child_name: str, groups: list[FamilyGroup]) -> FamilyNetwork:
         height=int(y - ROW_GAP + NODE_GAP),
         child_x=child_x,
         child_y=child_y,
+        withheld=withheld,
     )

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from sightline.accounts.models import Role, StaffProfile, Team
@@ -319,7 +320,9 @@ def demo_allocations_make(*, limit: int = DEMO_ALLOCATIONS) -> int:
     wanted = (
         Flag.objects.filter(scenario=LIVE, met=True)
         .exclude(status=Flag.Status.DISMISSED)
-        .exclude(person__allocations__ended_on__isnull=True)
+        .exclude(
+            Exists(Allocation.objects.filter(person=OuterRef("person"), ended_on__isnull=True))
+        )
         .order_by("-level", "-last_triggered_on", "person_id")
         .values_list("person_id", flat=True)
     )

@@ -124,7 +124,10 @@ def child_family_page(request: HttpRequest, public_id: str) -> HttpResponse:
     _audit(request, person, AccessLog.Action.VIEWED_FAMILY)
     context = _context(request, person, "family")
     context["network"] = cs.family_network(
-        person=person, user=request.user, child_name=context["header"].identity.name
+        person=person,
+        user=request.user,
+        viewer=viewer_for(request.user),
+        child_name=context["header"].identity.name,
     )
     return render(request, "web/people/family.html", context)
 
@@ -169,6 +172,8 @@ def flag_dismiss_view(request: HttpRequest, public_id: str, flag_id: int) -> Htt
         _audit(request, person, AccessLog.Action.DISMISSED_FLAG)
         messages.success(request, f"You dismissed the flag: {flag.title}")
         return redirect("web:person", public_id=person.public_id)
+    # The form shows the flag's explanation: a look at the record like any other.
+    _audit(request, person, AccessLog.Action.VIEWED_PAGE)
     context = _context(request, person, "summary")
     context.update(form=form, flag=flag)
     return render(request, "web/people/flag_dismiss.html", context)
