@@ -244,7 +244,6 @@ class Mark:
     x: float
     y: float
     title: str
-    anchor: str
     evidence: bool
 
 
@@ -409,7 +408,6 @@ def _timeline(rows: list[Row], filters: Filters) -> Timeline:
                 x=x_of(e.occurred_on),
                 y=lane_y[lane],
                 title=title,
-                anchor=r.anchor,
                 evidence=bool(r.evidence_for),
             )
         )
