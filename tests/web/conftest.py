@@ -14,6 +14,7 @@ from django.test import Client
 from sightline.feeds.services import FileResult, feed_ingest_path
 from tests.conftest import FIXTURES
 from tests.web.markup import assert_good_markup
+from tests.web.people_fixtures import family, make_staff  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
 

@@ -45,6 +45,7 @@ class _PageParser(HTMLParser):
         self.skip_link_targets: list[str] = []
         self._in_h1 = 0
         self._in_title = False
+        self._in_svg = 0
         self._text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -56,7 +57,10 @@ class _PageParser(HTMLParser):
             self._text = []
         elif self._in_h1 and tag not in _VOID:
             self._in_h1 += 1
-        if tag == "title":
+        if tag == "svg":
+            self._in_svg += 1
+        # An SVG's <title> names the picture, not the page.
+        if tag == "title" and not self._in_svg:
             self._in_title = True
             self._text = []
         if tag == "label" and a.get("for"):
@@ -75,11 +79,13 @@ class _PageParser(HTMLParser):
             self._in_h1 -= 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "svg" and self._in_svg:
+            self._in_svg -= 1
         if self._in_h1:
             self._in_h1 -= 1
             if self._in_h1 == 0:
                 self.h1_texts.append(_squash("".join(self._text)))
-        if tag == "title" and self._in_title:
+        if tag == "title" and self._in_title and not self._in_svg:
             self._in_title = False
             self.titles.append(_squash("".join(self._text)))
 

@@ -17,6 +17,11 @@ def test_a_good_page_passes():
     assert problems(GOOD) == []
 
 
+def test_a_pictures_own_title_is_not_the_pages():
+    svg = '<svg><title>Timeline</title><circle r="1"><title>An event</title></circle></svg>'
+    assert problems(GOOD.replace("</h1>", "</h1>" + svg)) == []
+
+
 def test_an_error_page_may_prefix_its_title():
     assert problems(GOOD.replace("<title>", "<title>Error: ")) == []
 

@@ -69,3 +69,63 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    """Entries can be added and read, never changed or removed in bulk."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("the access log is append-only: entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the access log is append-only: entries cannot be deleted")
+
+
+class AppendOnlyError(Exception):
+    """Someone tried to change or remove what the audit trail holds."""
+
+
+class AccessLog(models.Model):
+    """One look at (or action on) a child's record: who, which child, what, from where, when.
+
+    Append-only: a review of who knew what relies on it, so the model refuses
+    updates and deletes. (A hash chain to show nobody edited the table from
+    outside Django comes later.) Written only by
+    :func:`sightline.accounts.services.access_log_record`.
+    """
+
+    class Action(models.TextChoices):
+        VIEWED_PAGE = "viewed_page", "Viewed the child's page"
+        VIEWED_CHRONOLOGY = "viewed_chronology", "Viewed the chronology"
+        VIEWED_FAMILY = "viewed_family", "Viewed the family network"
+        VIEWED_ACCESS_LOG = "viewed_access_log", "Viewed who has looked at the record"
+        ACKNOWLEDGED_FLAG = "acknowledged_flag", "Acknowledged a flag"
+        DISMISSED_FLAG = "dismissed_flag", "Dismissed a flag"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log"
+    )
+    person = models.ForeignKey(
+        "linkage.Person", on_delete=models.PROTECT, related_name="access_log"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    path = models.CharField(max_length=2000)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "at"], name="accesslog_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.person_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("the access log is append-only: entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the access log is append-only: entries cannot be deleted")

@@ -231,9 +231,9 @@ def partner_digests_send(*, now: dt.datetime | None = None) -> int:
     for staff in partners:
         assert staff.agency is not None  # filtered on above
         theirs = set(
-            AgencyPerson.objects.filter(
-                agency=staff.agency, person_id__in=changed
-            ).values_list("person_id", flat=True)
+            AgencyPerson.objects.filter(agency=staff.agency, person_id__in=changed).values_list(
+                "person_id", flat=True
+            )
         )
         lines = []
         for person_id in sorted(theirs):

@@ -44,6 +44,15 @@ def _clean(value: str | None) -> str | None:
     return text or None
 
 
+def clean_text(value: str | None) -> str | None:
+    """A name or postcode as linkage compares it: upper case, single spaces, no accents.
+
+    Public so that searching for a person cleans what was typed as linkage
+    cleaned what the agencies wrote.
+    """
+    return _clean(value)
+
+
 def _current_subjects_sql(columns: str, since: int | None = None) -> str:
     """SELECT DISTINCT ``columns`` (of ``s``) from the subject records of current versions.
 

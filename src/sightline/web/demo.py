@@ -19,15 +19,21 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
+from sightline.accounts.models import Role, StaffProfile, Team
+from sightline.casework.models import Allocation
 from sightline.feeds.management.commands.ingest import format_result
+from sightline.feeds.models import Agency
 from sightline.feeds.services import FileResult, feed_ingest_path
+from sightline.indicators.models import LIVE, Flag
 from sightline.web.selectors import Totals, feed_file_loaded, totals_get
 
 DEFAULT_CHILDREN = 2000
@@ -46,18 +52,83 @@ class DemoUser:
     username: str
     first_name: str
     last_name: str
-    role: str
+    role: str  # what the sign-in details say the account is for
+    staff_role: str = Role.DATA_ENGINEER
+    agency: str | None = None  # the code of the agency whose records are theirs
+    team: str | None = None
+    job_title: str = ""
     is_staff: bool = False
+    manages_team: bool = False
 
 
-# One account a role; roles for practitioners and reviewers join this list as the
-# pages for them are built.
+SOCIAL_CARE_TEAM = "Children's social care: Great Yarmouth team"
+MASH_TEAM = "Multi-agency safeguarding hub"
+# How many flagged demo children the social worker's team holds, so the pages show a caseload.
+DEMO_ALLOCATIONS = 6
+
+# One account a role.
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser(
         username="data.engineer",
         first_name="Dana",
         last_name="Engineer",
         role="data engineer: feeds, counts and quarantine",
+        is_staff=True,
+    ),
+    DemoUser(
+        username="mash.practitioner",
+        first_name="Morgan",
+        last_name="Ashby",
+        role="MASH practitioner: every child",
+        staff_role=Role.MASH,
+        agency="norfolk-csc",
+        team=MASH_TEAM,
+        job_title="MASH social worker",
+    ),
+    DemoUser(
+        username="social.worker",
+        first_name="Sam",
+        last_name="Walker",
+        role="social worker: the children allocated to the team",
+        staff_role=Role.SOCIAL_WORKER,
+        agency="norfolk-csc",
+        team=SOCIAL_CARE_TEAM,
+        job_title="Social worker",
+    ),
+    DemoUser(
+        username="team.manager",
+        first_name="Terry",
+        last_name="Manning",
+        role="team manager: the team's children and who has looked at them",
+        staff_role=Role.TEAM_MANAGER,
+        agency="norfolk-csc",
+        team=SOCIAL_CARE_TEAM,
+        job_title="Team manager",
+        manages_team=True,
+    ),
+    DemoUser(
+        username="health.visitor",
+        first_name="Helen",
+        last_name="Visser",
+        role="partner (health visitor): children health visiting knows",
+        staff_role=Role.PARTNER,
+        agency="nhs-community-hv",
+        job_title="Health visitor",
+    ),
+    DemoUser(
+        username="partnership.officer",
+        first_name="Pat",
+        last_name="Osei",
+        role="partnership officer: no individual child yet",
+        staff_role=Role.PARTNERSHIP_OFFICER,
+        job_title="Safeguarding partnership officer",
+    ),
+    DemoUser(
+        username="administrator",
+        first_name="Alex",
+        last_name="Admin",
+        role="administrator: no child's page",
+        staff_role=Role.ADMINISTRATOR,
         is_staff=True,
     ),
 )
@@ -203,8 +274,90 @@ def demo_users_create() -> list[Credentials]:
         password = secrets.token_urlsafe(12)
         user.set_password(password)
         user.save()
+        _staff_profile(user, spec)
         credentials.append(Credentials(spec.username, password, spec.role))
+    demo_allocations_make()
     return credentials
+
+
+_TEAM_KINDS = {MASH_TEAM: Team.Kind.MASH, SOCIAL_CARE_TEAM: Team.Kind.SOCIAL_CARE}
+
+
+def _staff_profile(user: Any, spec: DemoUser) -> None:
+    team = None
+    if spec.team:
+        team, _ = Team.objects.get_or_create(
+            name=spec.team, defaults={"kind": _TEAM_KINDS.get(spec.team, Team.Kind.PARTNER)}
+        )
+        if spec.manages_team:
+            team.manager = user
+            team.save(update_fields=["manager"])
+    # An agency not in the loaded feeds (a borough without health visiting) is left
+    # unset: the account still signs in, and sees what its role allows.
+    agency = Agency.objects.filter(code=spec.agency).first() if spec.agency else None
+    StaffProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "role": spec.staff_role,
+            "agency": agency,
+            "team": team,
+            "job_title": spec.job_title,
+        },
+    )
+
+
+def demo_allocations_make(*, limit: int = DEMO_ALLOCATIONS) -> int:
+    """Allocate flagged children to the demo social worker, so their pages have a caseload.
+
+    Children with the most serious open flags first; a child already allocated
+    keeps their allocation. Returns how many were allocated now.
+    """
+    worker = get_user_model().objects.filter(username="social.worker").first()
+    team = Team.objects.filter(name=SOCIAL_CARE_TEAM).first()
+    if worker is None or team is None:
+        return 0
+    held = Allocation.objects.filter(team=team, ended_on__isnull=True).count()
+    wanted = (
+        Flag.objects.filter(scenario=LIVE, met=True)
+        .exclude(status=Flag.Status.DISMISSED)
+        .exclude(
+            Exists(Allocation.objects.filter(person=OuterRef("person"), ended_on__isnull=True))
+        )
+        .order_by("-level", "-last_triggered_on", "person_id")
+        .values_list("person_id", flat=True)
+    )
+    chosen: list[int] = []
+    for person_id in wanted:
+        if len(chosen) >= limit - held:
+            break
+        if person_id not in chosen:
+            chosen.append(person_id)
+    today = timezone.localdate()
+    Allocation.objects.bulk_create(
+        Allocation(
+            person_id=pk,
+            worker=worker,
+            team=team,
+            started_on=today,
+            reason="Demo: allocated to show a caseload",
+        )
+        for pk in chosen
+    )
+    return len(chosen)
+
+
+def demo_link_and_evaluate(*, log: Log) -> None:
+    """Link the records just loaded into people and raise their flags, as a data engineer would.
+
+    Without it the practitioners' pages have nobody to show.
+    """
+    from sightline.indicators.services import evaluation_run
+    from sightline.linkage.incremental import linkage_run_incremental
+
+    log("Linking records into people ...")
+    linkage_run_incremental()
+    log("Evaluating the indicator rules ...")
+    evaluation_run()
 
 
 def demo_setup(
@@ -227,6 +380,8 @@ def demo_setup(
         else demo_borough_generate(children=children, seed=seed, out=out, log=log)
     )
     loaded, skipped = demo_feeds_ingest(folder=folder, log=log)
+    if loaded:
+        demo_link_and_evaluate(log=log)
     return DemoSetup(
         feeds_dir=folder,
         generated=feeds is None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -39,3 +40,92 @@ class LinkDecisionForm(forms.Form):
             "max_length": "Reason must be 2,000 characters or fewer",
         },
     )
+
+
+class PersonSearchForm(forms.Form):
+    """Search by name or identifier, and a date of birth in the GOV.UK date input's three parts."""
+
+    q = forms.CharField(
+        label="Name, NHS number, UPN or Sightline id",
+        required=False,
+        max_length=200,
+        strip=True,
+    )
+    dob_day = forms.IntegerField(required=False, min_value=1, max_value=31)
+    dob_month = forms.IntegerField(required=False, min_value=1, max_value=12)
+    dob_year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for part in ("dob_day", "dob_month", "dob_year"):
+            self.fields[part].error_messages = {
+                "invalid": "Date of birth must be a real date, in numbers",
+                "min_value": "Date of birth must be a real date",
+                "max_value": "Date of birth must be a real date",
+            }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts = [data.get("dob_day"), data.get("dob_month"), data.get("dob_year")]
+        data["date_of_birth"] = None
+        if any(p is not None for p in parts) and not self.errors:
+            if not all(p is not None for p in parts):
+                self.add_error("dob_day", "Date of birth must include a day, month and year")
+            else:
+                day, month, year = (int(p) for p in parts)  # type: ignore[arg-type]
+                try:
+                    data["date_of_birth"] = dt.date(year, month, day)
+                except ValueError:
+                    self.add_error("dob_day", "Date of birth must be a real date")
+        if not self.errors and not data.get("q") and data["date_of_birth"] is None:
+            self.add_error("q", "Enter a name, an identifier or a date of birth")
+        return data
+
+
+class ChronologyFilterForm(forms.Form):
+    """Which part of a chronology to look at; every choice is optional."""
+
+    agency = forms.ChoiceField(label="Agency", required=False)
+    type = forms.ChoiceField(label="Type of record", required=False)
+    start = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "From must be a date like 2023-03-27"},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "To must be a date like 2023-03-27"},
+    )
+
+    def __init__(
+        self, *args: Any, agencies: list[tuple[str, str]], types: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        agency = self.fields["agency"]
+        kind = self.fields["type"]
+        assert isinstance(agency, forms.ChoiceField) and isinstance(kind, forms.ChoiceField)
+        agency.choices = [("", "All agencies"), *agencies]
+        kind.choices = [("", "All types"), *((t, t.replace("_", " ")) for t in types)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "To must be the same as or after From")
+        return data
+
+
+class FlagDismissForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does this flag need no action?",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Enter why this flag needs no action"},
+    )
+
+
+class FlagAcknowledgeForm(forms.Form):
+    reason = forms.CharField(label="Note (optional)", required=False, max_length=2000)

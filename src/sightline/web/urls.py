@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sightline.web import linkage_views, views
+from sightline.web import linkage_views, people_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -12,4 +12,27 @@ urlpatterns = [
     path("quarantine/<int:quarantine_id>", views.quarantine_detail, name="quarantine-line"),
     path("linkage/review", linkage_views.review_list, name="link-review"),
     path("linkage/review/<int:pair_id>", linkage_views.review_pair, name="link-review-pair"),
+    path("people/search", people_views.person_search_page, name="person-search"),
+    path("people/<str:public_id>", people_views.child_page, name="person"),
+    path(
+        "people/<str:public_id>/chronology",
+        people_views.child_chronology_page,
+        name="person-chronology",
+    ),
+    path("people/<str:public_id>/family", people_views.child_family_page, name="person-family"),
+    path(
+        "people/<str:public_id>/access-log",
+        people_views.child_access_log_page,
+        name="person-access-log",
+    ),
+    path(
+        "people/<str:public_id>/flags/<int:flag_id>/acknowledge",
+        people_views.flag_acknowledge_view,
+        name="flag-acknowledge",
+    ),
+    path(
+        "people/<str:public_id>/flags/<int:flag_id>/dismiss",
+        people_views.flag_dismiss_view,
+        name="flag-dismiss",
+    ),
 ]

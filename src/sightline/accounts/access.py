@@ -1,0 +1,123 @@
+"""Who may see which child: the choke points every page about a child goes through.
+
+Each rule is one line, and each line has its own test (tests/accounts/test_access.py).
+A role is what someone does; what it lets them see is decided here and nowhere
+else. Record-level rules (which of a child's records a viewer may read) are
+the :class:`~sightline.accounts.viewer.Viewer`'s: a partner who may see a
+child sees their own agency's records and the records that are not restricted.
+
+The rules, by role:
+
+- MASH practitioners: every child, because they triage contacts about
+  children nobody holds yet.
+- Social workers and team managers: a child currently allocated to them, to
+  their team, or (for a manager) to a team they manage. A child with no
+  allocation is for the MASH only.
+- Partner agency practitioners: a child their own agency holds records about.
+- Partnership officers: no individual child (aggregate figures come later).
+- Administrators and data engineers: no child's page at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from sightline.accounts.models import Role, StaffProfile
+from sightline.casework.models import Allocation
+from sightline.linkage.models import AgencyPerson, Person
+
+_NOBODY = Q(pk__in=[])
+_EVERYONE = Q()
+# Children's social care roles: they act on flags and see who has looked.
+_CASEWORK_ROLES = frozenset({Role.MASH, Role.SOCIAL_WORKER, Role.TEAM_MANAGER})
+_ACCESS_LOG_ROLES = frozenset({Role.MASH, Role.TEAM_MANAGER})
+
+
+def staff_of(user: Any) -> StaffProfile | None:
+    """The signed-in user's staff profile, or None for someone with none (or signed out)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        staff: StaffProfile = user.staff
+    except StaffProfile.DoesNotExist:
+        return None
+    return staff
+
+
+def _allocated_to_them(user: Any, staff: StaffProfile) -> Q:
+    """A current allocation to the user, their team, or a team they manage."""
+    today = timezone.localdate()
+    theirs = Q(worker=user) | Q(team__manager=user)
+    if staff.team_id is not None:
+        theirs |= Q(team_id=staff.team_id)
+    current = Allocation.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=today),
+        theirs,
+        person=OuterRef("pk"),
+        started_on__lte=today,
+    )
+    return Q(Exists(current))
+
+
+def _known_to_agency(agency_id: int) -> Q:
+    return Q(Exists(AgencyPerson.objects.filter(person=OuterRef("pk"), agency_id=agency_id)))
+
+
+def _visible_persons(user: Any) -> Q:
+    """The persons this user may open, as a condition on :class:`Person`: one rule a line."""
+    staff = staff_of(user)
+    if staff is None:
+        return _NOBODY
+    if staff.role == Role.MASH:
+        return _EVERYONE
+    if staff.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
+        return _allocated_to_them(user, staff)
+    if staff.role == Role.PARTNER and staff.agency_id is not None:
+        return _known_to_agency(staff.agency_id)
+    # Partnership officers, administrators, data engineers, a partner with no agency.
+    return _NOBODY
+
+
+def persons_viewable(*, user: Any, persons: QuerySet[Person]) -> QuerySet[Person]:
+    """Those of ``persons`` the user may open: for search results and lists."""
+    return persons.filter(_visible_persons(user))
+
+
+def person_may_view(*, user: Any, person: Person) -> bool:
+    """Whether the user may open this person's page."""
+    return persons_viewable(user=user, persons=Person.objects.filter(pk=person.pk)).exists()
+
+
+def person_get_for_user(*, user: Any, public_id: str) -> Person | None:
+    """The person with this id if the user may see them; None whether absent or refused.
+
+    One answer for both, so that a refused id cannot be told from a wrong one.
+    """
+    return persons_viewable(user=user, persons=Person.objects.filter(public_id=public_id)).first()
+
+
+def flag_may_change(*, user: Any, person: Person) -> bool:
+    """Whether the user may acknowledge or dismiss this child's flags.
+
+    Children's social care decides what a flag means for a child; partners see
+    the flags and bring what they know to that decision.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role not in _CASEWORK_ROLES:
+        return False
+    return person_may_view(user=user, person=person)
+
+
+def access_log_may_view(*, user: Any, person: Person) -> bool:
+    """Whether the user may see who has looked at this child's record: managers and the MASH."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role not in _ACCESS_LOG_ROLES:
+        return False
+    return person_may_view(user=user, person=person)

@@ -1,0 +1,29 @@
+"""Accounts writes: the audit trail of who looked at which child's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sightline.accounts.models import AccessLog
+from sightline.linkage.models import Person
+
+
+@transaction.atomic
+def access_log_record(
+    *, user: Any, person: Person, action: str, path: str, ip_address: str | None
+) -> AccessLog:
+    """Write down that ``user`` did ``action`` on ``person``'s record, at ``path``, now."""
+    if action not in AccessLog.Action.values:
+        raise ValueError(f"action: {action!r} is not an action the access log knows")
+    return AccessLog.objects.create(
+        user=user,
+        person=person,
+        action=action,
+        # Paths are kept whole but bounded: a hostile query string cannot bloat the log.
+        path=path[:2000],
+        ip_address=ip_address or None,
+        at=timezone.now(),
+    )

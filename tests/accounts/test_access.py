@@ -1,0 +1,158 @@
+"""Who may see which child: every rule of sightline.accounts.access, allowed and refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from sightline.accounts.access import (
+    access_log_may_view,
+    flag_may_change,
+    person_get_for_user,
+    person_may_view,
+)
+from sightline.accounts.models import Team
+from tests.web.people_fixtures import allocate
+
+pytestmark = pytest.mark.django_db
+
+TEAM = "Social care team 1"
+
+
+def test_nobody_signed_in_sees_no_child(family):
+    assert not person_may_view(user=AnonymousUser(), person=family.lacey)
+
+
+def test_a_user_without_a_staff_profile_sees_no_child(family, django_user_model):
+    user = django_user_model.objects.create_user(username="no.profile")
+    assert not person_may_view(user=user, person=family.lacey)
+
+
+def test_a_switched_off_account_sees_no_child(family, make_staff):
+    mash = make_staff("mash")
+    mash.is_active = False
+    mash.save()
+    assert not person_may_view(user=mash, person=family.lacey)
+
+
+def test_mash_sees_every_child_allocated_or_not(family, make_staff):
+    mash = make_staff("mash")
+    assert person_may_view(user=mash, person=family.lacey)
+    assert person_may_view(user=mash, person=family.tom)
+
+
+def test_a_social_worker_sees_a_child_allocated_to_them(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    allocate(family.lacey, worker)
+    assert person_may_view(user=worker, person=family.lacey)
+
+
+def test_a_social_worker_sees_a_child_allocated_to_their_team(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    colleague = make_staff("social_worker", team=TEAM)
+    allocate(family.lacey, colleague)
+    assert person_may_view(user=worker, person=family.lacey)
+
+
+def test_a_social_worker_does_not_see_another_teams_child(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    other = make_staff("social_worker", team="Social care team 2")
+    allocate(family.lacey, other, team="Social care team 2")
+    assert not person_may_view(user=worker, person=family.lacey)
+
+
+def test_a_child_with_no_allocation_is_for_the_mash_only(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    manager = make_staff("team_manager", team=TEAM)
+    assert not person_may_view(user=worker, person=family.tom)
+    assert not person_may_view(user=manager, person=family.tom)
+
+
+def test_an_ended_allocation_no_longer_lets_the_worker_see(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    today = timezone.localdate()
+    allocate(family.lacey, worker, started_on=today - dt.timedelta(days=90), ended_on=today)
+    assert not person_may_view(user=worker, person=family.lacey)
+
+
+def test_an_allocation_starting_tomorrow_does_not_yet(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    allocate(family.lacey, worker, started_on=timezone.localdate() + dt.timedelta(days=1))
+    assert not person_may_view(user=worker, person=family.lacey)
+
+
+def test_a_team_manager_sees_their_teams_children(family, make_staff):
+    manager = make_staff("team_manager", team=TEAM)
+    worker = make_staff("social_worker", team=TEAM)
+    allocate(family.lacey, worker)
+    assert person_may_view(user=manager, person=family.lacey)
+    assert not person_may_view(user=manager, person=family.tom)
+
+
+def test_a_manager_sees_the_children_of_a_team_they_manage_but_do_not_sit_in(family, make_staff):
+    manager = make_staff("team_manager", team="Service managers")
+    worker = make_staff("social_worker", team=TEAM)
+    Team.objects.filter(name=TEAM).update(manager=manager)
+    allocate(family.lacey, worker)
+    assert person_may_view(user=manager, person=family.lacey)
+
+
+def test_a_partner_sees_a_child_their_agency_holds_records_about(family, make_staff):
+    health_visitor = make_staff("partner", agency="nhs-community-hv")
+    assert person_may_view(user=health_visitor, person=family.lacey)
+
+
+def test_a_partner_does_not_see_a_child_their_agency_does_not_know(family, make_staff):
+    health_visitor = make_staff("partner", agency="nhs-community-hv")
+    assert not person_may_view(user=health_visitor, person=family.tom)
+
+
+def test_a_partner_with_no_agency_sees_no_child(family, make_staff):
+    partner = make_staff("partner")
+    assert not person_may_view(user=partner, person=family.lacey)
+
+
+@pytest.mark.parametrize("role", ["partnership_officer", "administrator", "data_engineer"])
+def test_roles_without_casework_see_no_individual_child(family, make_staff, role):
+    user = make_staff(role, team=TEAM)
+    allocate(family.lacey, user)  # even an allocation made by mistake opens nothing
+    assert not person_may_view(user=user, person=family.lacey)
+
+
+def test_get_for_user_answers_the_same_for_a_refused_and_a_missing_id(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    allocate(family.lacey, worker)
+    assert person_get_for_user(user=worker, public_id=family.lacey.public_id) == family.lacey
+    assert person_get_for_user(user=worker, public_id=family.tom.public_id) is None
+    assert person_get_for_user(user=worker, public_id="P-0000000000") is None
+
+
+def test_only_childrens_social_care_change_flags(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    allocate(family.lacey, worker)
+    assert flag_may_change(user=worker, person=family.lacey)
+    assert flag_may_change(user=make_staff("mash"), person=family.lacey)
+    assert not flag_may_change(
+        user=make_staff("partner", agency="nhs-community-hv"), person=family.lacey
+    )
+    outsider = make_staff("social_worker", team="Social care team 2")
+    assert not flag_may_change(user=outsider, person=family.lacey)
+    assert not flag_may_change(user=AnonymousUser(), person=family.lacey)
+
+
+def test_only_managers_and_the_mash_see_who_has_looked(family, make_staff):
+    worker = make_staff("social_worker", team=TEAM)
+    manager = make_staff("team_manager", team=TEAM)
+    allocate(family.lacey, worker)
+    assert access_log_may_view(user=manager, person=family.lacey)
+    assert access_log_may_view(user=make_staff("mash"), person=family.lacey)
+    assert not access_log_may_view(user=worker, person=family.lacey)
+    assert not access_log_may_view(
+        user=make_staff("partner", agency="nhs-community-hv"), person=family.lacey
+    )
+    other_manager = make_staff("team_manager", team="Social care team 2")
+    assert not access_log_may_view(user=other_manager, person=family.lacey)
+    assert not access_log_may_view(user=AnonymousUser(), person=family.lacey)
