@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sightline.accounts.models import Role
 from sightline.casework import timescales
@@ -252,3 +254,17 @@ def test_signed_out_the_mash_asks_to_sign_in(client):
     for path in ("/mash", "/mash/steps", "/mash/contacts/1"):
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/sign-in"), path
+
+
+def test_the_worklist_costs_the_same_queries_however_long_it_is(mash, django_assert_num_queries):
+    person = Person.objects.create()
+    contact(london(2026, 12, 1, 9))
+    flag(person, created_at=london(2026, 12, 1, 9))
+    with CaptureQueriesContext(connection) as few:
+        mash.get("/mash")
+    for i in range(20):
+        contact(london(2026, 11, 20 + i % 5, 9 + i % 8))
+        flag(person, created_at=london(2026, 11, 20 + i % 5, 9))
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = mash.get("/mash").content.decode()
+    assert len(_rows(html)) == 42
