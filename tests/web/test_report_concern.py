@@ -128,6 +128,7 @@ def test_an_anonymous_reporter_s_typed_details_are_not_kept(client):
             "Select whether the child is in immediate danger",
         ),
         ({"concern": "x" * 5001}, "id_concern", "must be 5000 characters or fewer"),
+        ({"child_given_name": "x" * 201}, "id_child_given_name", "First name must be 200"),
         ({"dob_day": "31", "dob_month": "2"}, "id_dob_day", "Date of birth must be a real date"),
         ({"dob_year": ""}, "id_dob_day", "Date of birth must include a day, month and year"),
         (
