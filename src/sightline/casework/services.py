@@ -240,6 +240,11 @@ _DEMO_CONCERNS = (
     " frightened to go home.",
     "A toddler was left alone in a car outside the shop for about twenty minutes.",
 )
+_DEMO_RELATIONSHIP = {
+    Contact.Source.PUBLIC: "neighbour",
+    Contact.Source.FAMILY: "aunt",
+    Contact.Source.PROFESSIONAL: "teaching assistant",
+}
 _DEMO_UNKNOWN = (("Kai", "Marsh"), ("Ruby", "Delaney"), ("Finley", "Okoro"), ("Esme", "Varga"))
 
 
@@ -272,9 +277,10 @@ def contacts_demo_create(*, count: int, today: dt.date) -> list[Contact]:
         )
         if i % 2 == 0 and known:
             record = known.pop()
+            # Typed by a reporter, not copied from a system: "Hodgson", not "HODGSON".
             child: dict[str, Any] = {
-                "child_given_name": record.given_name,
-                "child_family_name": record.family_name,
+                "child_given_name": record.given_name.title(),
+                "child_family_name": record.family_name.title(),
                 "child_date_of_birth": record.date_of_birth,
                 "child_address": record.address,
             }
@@ -282,15 +288,14 @@ def contacts_demo_create(*, count: int, today: dt.date) -> list[Contact]:
             given, family = _DEMO_UNKNOWN[i % len(_DEMO_UNKNOWN)]
             child = {"child_given_name": given, "child_family_name": family, "child_age": "about 6"}
         anonymous = rng.random() < 0.4
+        source = sources[i % len(sources)]
         details = ContactDetails(
             concern=_DEMO_CONCERNS[i % len(_DEMO_CONCERNS)],
             immediate_danger=Contact.Danger.NO,
             anonymous=anonymous,
             reporter_name="" if anonymous else "A. Neighbour",
-            reporter_relationship="neighbour",
+            reporter_relationship=_DEMO_RELATIONSHIP[source],
             **child,
         )
-        made.append(
-            contact_create(details=details, source=rng.choice(sources), received_at=received_at)
-        )
+        made.append(contact_create(details=details, source=source, received_at=received_at))
     return made
