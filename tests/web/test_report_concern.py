@@ -255,3 +255,14 @@ def test_only_professionals_who_work_with_children_get_the_referral_form(client,
 def test_signed_out_the_referral_form_asks_to_sign_in(client):
     response = client.get("/referrals/new")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+
+
+def test_a_concern_sent_without_signing_in_waits_on_the_mash_worklist(client):
+    client.post("/report-a-concern", GOOD)
+    contact = Contact.objects.get()
+    client.force_login(staff("mo.hub", Role.MASH))
+    worklist = client.get("/mash").content.decode()
+    assert f'data-item="contact-{contact.pk}"' in worklist
+    assert f"Contact {contact.reference}" in worklist and "Leo Marsh" in worklist
+    page = client.get(f"/mash/contacts/{contact.pk}").content.decode()
+    assert GOOD["concern"] in page and "Anonymous" in page and "Not matched" in page
