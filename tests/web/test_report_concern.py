@@ -266,3 +266,19 @@ def test_a_concern_sent_without_signing_in_waits_on_the_mash_worklist(client):
     assert f"Contact {contact.reference}" in worklist and "Leo Marsh" in worklist
     page = client.get(f"/mash/contacts/{contact.pk}").content.decode()
     assert GOOD["concern"] in page and "Anonymous" in page and "Not matched" in page
+
+
+def test_the_error_summary_lists_errors_in_the_order_of_the_page(client):
+    html = client.post("/report-a-concern", {"give_details": "yes"}).content.decode()
+    anchors = [a for a, _ in _error_summary(html)]
+    assert anchors == [
+        "id_reporter_type_0",
+        "id_reporter_name",
+        "id_reporter_phone",
+        "id_child_given_name",
+        "id_concern",
+        "id_immediate_danger_0",
+    ]
+    assert [html.index(f'id="{a}"') for a in anchors] == sorted(
+        html.index(f'id="{a}"') for a in anchors
+    )

@@ -49,8 +49,10 @@ class GovukForm(forms.Form):
     radio_fields: tuple[str, ...] = ()
 
     def error_links(self) -> list[tuple[str, str]]:
+        """Each error with the id it links to, in the order the fields stand on the page."""
+        order = {name: i for i, name in enumerate(self.fields)}
         links: list[tuple[str, str]] = []
-        for name, errors in self.errors.items():
+        for name, errors in sorted(self.errors.items(), key=lambda e: order.get(e[0], -1)):
             anchor = f"id_{name}_0" if name in self.radio_fields else f"id_{name}"
             links.extend((anchor, str(e)) for e in errors)
         return links
@@ -158,7 +160,15 @@ class ConcernForm(ChildAndConcernForm):
     reporter_relationship = _text("What are you to the child?")
 
     radio_fields = ("reporter_type", "give_details", "immediate_danger")
-    field_order = ["reporter_type", "give_details"]
+    # The order on the page, which the error summary follows.
+    field_order = [
+        "reporter_type",
+        "give_details",
+        "reporter_name",
+        "reporter_phone",
+        "reporter_email",
+        "reporter_relationship",
+    ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -222,6 +232,7 @@ class ReferralForm(ChildAndConcernForm):
 
     radio_fields = ("immediate_danger", "family_aware")
     field_order = [
+        "reporter_phone",
         "child_given_name",
         "child_family_name",
         "dob_day",
