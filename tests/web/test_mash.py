@@ -268,3 +268,21 @@ def test_the_worklist_costs_the_same_queries_however_long_it_is(mash, django_ass
     with django_assert_num_queries(len(few.captured_queries)):
         html = mash.get("/mash").content.decode()
     assert len(_rows(html)) == 42
+
+
+def test_a_child_s_other_contacts_are_shown_beside_the_one_being_triaged(mash):
+    person = Person.objects.create()
+    first = contact(london(2026, 11, 2, 9))
+    second = contact(london(2026, 12, 1, 9))
+    unrelated = contact(london(2026, 11, 3, 9))
+    Contact.objects.filter(pk__in=[first.pk, second.pk]).update(person=person, matched_on="test")
+    triage_decide(contact=first, outcome="early_help", reason="r", by=staff("a.b", Role.MASH))
+    page = mash.get(f"/mash/contacts/{second.pk}").content.decode()
+    history = page.split("data-history", 1)[1].split("</table>", 1)[0]
+    assert first.reference in history and "Early help" in history
+    assert second.reference not in history and unrelated.reference not in history
+    f = flag(person, created_at=london(2026, 12, 1, 9))
+    history = mash.get(f"/mash/flags/{f.pk}").content.decode().split("data-history", 1)[1]
+    assert first.reference in history and second.reference in history.split("</table>")[0]
+    # A contact about nobody known shows no history at all.
+    assert "data-history" not in mash.get(f"/mash/contacts/{unrelated.pk}").content.decode()

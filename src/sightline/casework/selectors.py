@@ -236,6 +236,18 @@ def decision_steps(*, decision: TriageDecision) -> QuerySet[CaseStep]:
     return CaseStep.objects.filter(decision=decision).order_by("id")
 
 
+def contacts_about(*, person: Person, leaving_out: Contact | None = None) -> QuerySet[Contact]:
+    """Every contact matched to this child, newest first, with its decision if made.
+
+    Shown beside a contact or flag being triaged: concerns that each look small
+    add up, and the reviews found nobody had put them side by side.
+    """
+    contacts = Contact.objects.filter(person=person).select_related("triage")
+    if leaving_out is not None:
+        contacts = contacts.exclude(pk=leaving_out.pk)
+    return contacts.order_by("-received_at", "-id")
+
+
 def flag_decisions(*, flag: Flag) -> QuerySet[TriageDecision]:
     return TriageDecision.objects.filter(flag=flag).select_related("decided_by")
 

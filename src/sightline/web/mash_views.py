@@ -45,6 +45,7 @@ from sightline.web.mash_forms import ConcernForm, GovukForm, ReferralForm, Triag
 
 WORKLIST_PAGE_SIZE = 50
 STEPS_SHOWN = 200
+HISTORY_SHOWN = 20
 SENT = "concern_sent"
 
 
@@ -198,7 +199,14 @@ def mash_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
     return _triage(
         request,
         template="web/mash/contact.html",
-        context={"contact": contact},
+        context={
+            "contact": contact,
+            "history": selectors.contacts_about(person=contact.person, leaving_out=contact)[
+                :HISTORY_SHOWN
+            ]
+            if contact.person
+            else [],
+        },
         received_at=contact.received_at,
         decision=decision,
         open_for_decision=decision is None,
@@ -220,6 +228,7 @@ def mash_flag(request: HttpRequest, flag_id: int) -> HttpResponse:
         context={
             "flag": flag,
             "evidence": list(flag.evidence.order_by("occurred_on", "agency_code", "record_id")),
+            "history": selectors.contacts_about(person=flag.person)[:HISTORY_SHOWN],
         },
         received_at=flag.created_at,
         # A flag raised again after a decision is decided afresh; an older
