@@ -282,3 +282,7 @@ def test_the_error_summary_lists_errors_in_the_order_of_the_page(client):
     assert [html.index(f'id="{a}"') for a in anchors] == sorted(
         html.index(f'id="{a}"') for a in anchors
     )
+
+
+def test_the_sign_in_page_points_the_public_to_the_form(client):
+    assert 'href="/report-a-concern"' in client.get("/sign-in").content.decode()
