@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sightline.web import linkage_views, people_views, views
+from sightline.web import linkage_views, mash_views, people_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -35,4 +35,17 @@ urlpatterns = [
         people_views.flag_dismiss_view,
         name="flag-dismiss",
     ),
+]
+
+# The front door and the MASH (sightline.web.mash_views).
+urlpatterns += [
+    path("report-a-concern", mash_views.report_concern, name="report-concern"),
+    path("report-a-concern/sent", mash_views.concern_sent, name="concern-sent"),
+    path("referrals/new", mash_views.referral_new, name="referral-new"),
+    path("referrals/sent", mash_views.referral_sent, name="referral-sent"),
+    path("mash", mash_views.mash_worklist, name="mash"),
+    path("mash/contacts/<int:contact_id>", mash_views.mash_contact, name="mash-contact"),
+    path("mash/flags/<int:flag_id>", mash_views.mash_flag, name="mash-flag"),
+    path("mash/steps", mash_views.mash_steps, name="mash-steps"),
+    path("mash/steps/<int:step_id>/done", mash_views.mash_step_done, name="mash-step-done"),
 ]

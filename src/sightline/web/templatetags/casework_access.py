@@ -1,0 +1,17 @@
+"""Template filters that ask the casework access functions, so a template never decides access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from sightline.accounts import access_casework
+
+register = template.Library()
+
+
+@register.filter
+def may_work_in_mash(user: Any) -> bool:
+    """Whether to show the MASH in the navigation: the same check the pages make."""
+    return access_casework.may_work_in_mash(user)
