@@ -101,6 +101,8 @@ class AccessLog(models.Model):
         VIEWED_ACCESS_LOG = "viewed_access_log", "Viewed who has looked at the record"
         ACKNOWLEDGED_FLAG = "acknowledged_flag", "Acknowledged a flag"
         DISMISSED_FLAG = "dismissed_flag", "Dismissed a flag"
+        VIEWED_ASSESSMENTS = "viewed_assessments", "Viewed the neglect assessments"
+        CHANGED_ASSESSMENT = "changed_assessment", "Contributed to or completed an assessment"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sightline.web import linkage_views, mash_views, people_views, views
+from sightline.web import assessment_views, linkage_views, mash_views, people_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -48,4 +48,19 @@ urlpatterns += [
     path("mash/flags/<int:flag_id>", mash_views.mash_flag, name="mash-flag"),
     path("mash/steps", mash_views.mash_steps, name="mash-steps"),
     path("mash/steps/<int:step_id>/done", mash_views.mash_step_done, name="mash-step-done"),
+    path(
+        "people/<str:public_id>/assessments",
+        assessment_views.assessments_page,
+        name="person-assessments",
+    ),
+    path(
+        "people/<str:public_id>/assessments/start",
+        assessment_views.assessment_start_view,
+        name="person-assessment-start",
+    ),
+    path(
+        "people/<str:public_id>/assessments/<int:assessment_id>",
+        assessment_views.assessment_page,
+        name="person-assessment",
+    ),
 ]
