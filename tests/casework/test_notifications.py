@@ -151,3 +151,42 @@ def test_sightline_notify_digest_sends_the_partners_digest(cli, baby):
     assert sent.code == 0, sent.err
     assert "partner digests: 1" in sent.err
     assert mail.outbox[0].to == ["ed.nurse@council.example"]
+
+
+def test_a_suspect_flag_left_new_past_a_working_day_escalates_to_the_manager_only(baby, team):
+
+    worker = _allocate(baby, team)
+    evaluation_run()
+    flag = Flag.objects.get(person=baby)
+    assert flag.level == "suspect"
+    same_day = notifications_push(today=TODAY, now=flag.created_at)
+    assert same_day.escalations == 0
+    week_later = notifications_push(today=TODAY, now=flag.created_at + dt.timedelta(days=7))
+    assert week_later.escalations == 1
+    escalation = Notification.objects.get(kind=Notification.Kind.ESCALATION)
+    assert escalation.recipient == team.manager
+    assert not Notification.objects.filter(
+        recipient=worker, kind=Notification.Kind.ESCALATION
+    ).exists()
+
+
+def test_an_acknowledged_flag_does_not_escalate(baby, team):
+    from sightline.indicators.services import flag_acknowledge
+
+    _allocate(baby, team)
+    evaluation_run()
+    flag = Flag.objects.get(person=baby)
+    flag_acknowledge(flag=flag, by="worker")
+    pushed = notifications_push(today=TODAY, now=flag.created_at + dt.timedelta(days=7))
+    assert pushed.escalations == 0
+
+
+def test_a_suspect_flag_on_a_child_nobody_holds_escalates_to_the_mash_managers(baby):
+    mash_manager = _staff("mash.manager", Role.TEAM_MANAGER)
+    Team.objects.create(name="MASH", kind=Team.Kind.MASH, manager=mash_manager)
+    StaffProfile.objects.filter(user=mash_manager).update(team=Team.objects.get(name="MASH"))
+    evaluation_run()
+    flag = Flag.objects.get(person=baby)
+    notifications_push(today=TODAY, now=flag.created_at + dt.timedelta(days=7))
+    escalation = Notification.objects.get(kind=Notification.Kind.ESCALATION)
+    assert escalation.recipient == mash_manager

@@ -40,6 +40,7 @@ class PushResult:
     records: int = 0
     notifications: int = 0
     emails: int = 0
+    escalations: int = 0
 
 
 def holders_of(person_ids: Iterable[int], *, on: dt.date) -> dict[int, list[Any]]:
@@ -79,9 +80,13 @@ def _new(
     return note if created else None
 
 
-def notifications_push(*, today: dt.date | None = None) -> PushResult:
-    """Notify the holders of each child about live flags and records new since the last pass."""
-    today = today or timezone.localdate()
+def notifications_push(
+    *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> PushResult:
+    """Notify the holders of each child about live flags and records new since the last pass,
+    and escalate to managers the suspect flags nobody acknowledged within one working day."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     result = PushResult()
     created: list[Notification] = []
     with transaction.atomic():
@@ -130,10 +135,61 @@ def notifications_push(*, today: dt.date | None = None) -> PushResult:
             flags_mark.save(update_fields=["last_id"])
         records_mark.last_id = top
         records_mark.save(update_fields=["last_id"])
+        escalated = _escalations(now=now, today=today)
+        created += escalated
     result.flags, result.records = len(flags), sum(sum(v.values()) for v in named.values())
     result.notifications = len(created)
+    result.escalations = len(escalated)
     result.emails = _email(created)
     return result
+
+
+def _escalations(*, now: dt.datetime, today: dt.date) -> list[Notification]:
+    """Suspect flags still new a working day after they were raised, to the managers.
+
+    The deadline is the MASH's one working day (``timescales.working_day_deadline``):
+    a suspect flag is at least as urgent as a contact. The manager of the
+    child's allocated team is told; for a child nobody holds, the MASH's managers.
+    """
+    from sightline.accounts.models import Role, StaffProfile, Team
+    from sightline.casework.timescales import is_overdue, working_day_deadline
+
+    waiting = [
+        f
+        for f in Flag.objects.filter(
+            scenario=LIVE, met=True, level="suspect", status=Flag.Status.NEW
+        ).order_by("pk")
+        if is_overdue(working_day_deadline(f.created_at), at=now)
+    ]
+    if not waiting:
+        return []
+    holders = holders_of({f.person_id for f in waiting}, on=today)
+    mash_managers = [
+        s.user
+        for s in StaffProfile.objects.filter(
+            role=Role.TEAM_MANAGER, team__kind=Team.Kind.MASH, user__is_active=True
+        ).select_related("user")
+    ]
+    made = []
+    for flag in waiting:
+        held = holders.get(flag.person_id, [])
+        managers = [u for u in held if _is_manager(u)] or ([] if held else mash_managers)
+        for user in managers:
+            note = _new(
+                user,
+                kind=Notification.Kind.ESCALATION,
+                key=f"escalation:{flag.pk}",
+                title=f"Not acknowledged within a working day: {flag.title}",
+                body=flag.explanation,
+                person_id=flag.person_id,
+            )
+            made += [note] if note else []
+    return made
+
+
+def _is_manager(user: Any) -> bool:
+    staff = getattr(user, "staff", None)
+    return staff is not None and staff.role == "team_manager"
 
 
 def _records_by_person(*, after: int, upto: int) -> dict[int, dict[str, int]]:
@@ -190,13 +246,6 @@ def _email(notes: Iterable[Notification]) -> int:
 
 def notifications_unread(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def notification_read(*, note: Notification) -> Notification:
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
-    return note
 
 
 def partner_digests_send(*, now: dt.datetime | None = None) -> int:
@@ -261,3 +310,15 @@ def partner_digests_send(*, now: dt.datetime | None = None) -> int:
 def _id_range(records: Any) -> tuple[int, int]:
     found = records.aggregate(first=Min("source_record_id"), last=Max("source_record_id"))
     return int(found["first"] or 0), int(found["last"] or 0)
+
+
+def notifications_of(*, user: Any) -> Any:
+    """The user's own notifications, newest first: nobody reads another's."""
+    return Notification.objects.filter(recipient=user).select_related("person")
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    """Mark every unread notification of the user's as read; how many were."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

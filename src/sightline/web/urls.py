@@ -1,6 +1,13 @@
 from django.urls import path
 
-from sightline.web import assessment_views, linkage_views, mash_views, people_views, views
+from sightline.web import (
+    assessment_views,
+    linkage_views,
+    mash_views,
+    notification_views,
+    people_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -62,5 +69,9 @@ urlpatterns += [
         "people/<str:public_id>/assessments/<int:assessment_id>",
         assessment_views.assessment_page,
         name="person-assessment",
+    ),
+    path("notifications", notification_views.notifications_page, name="notifications"),
+    path(
+        "notifications/read", notification_views.notifications_read_view, name="notifications-read"
     ),
 ]
