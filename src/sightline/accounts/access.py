@@ -121,3 +121,16 @@ def access_log_may_view(*, user: Any, person: Person) -> bool:
     if staff.role not in _ACCESS_LOG_ROLES:
         return False
     return person_may_view(user=user, person=person)
+
+
+def allocation_may_change(*, user: Any, person: Person) -> bool:
+    """Whether the user may allocate this child to a worker.
+
+    The MASH sends a child into a team; a team manager allocates within theirs.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role not in (Role.MASH, Role.TEAM_MANAGER):
+        return False
+    return person_may_view(user=user, person=person)

@@ -103,6 +103,7 @@ class AccessLog(models.Model):
         DISMISSED_FLAG = "dismissed_flag", "Dismissed a flag"
         VIEWED_ASSESSMENTS = "viewed_assessments", "Viewed the neglect assessments"
         CHANGED_ASSESSMENT = "changed_assessment", "Contributed to or completed an assessment"
+        CHANGED_ALLOCATION = "changed_allocation", "Allocated the child to a worker"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log"

@@ -61,6 +61,7 @@ def _context(request: HttpRequest, person: Person, tab: str) -> dict[str, Any]:
         "header": cs.child_header(person=person),
         "tab": tab,
         "may_see_access_log": access.access_log_may_view(user=request.user, person=person),
+        "may_allocate": access.allocation_may_change(user=request.user, person=person),
     }
 
 

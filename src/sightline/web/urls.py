@@ -2,6 +2,7 @@ from django.urls import path
 
 from sightline.web import (
     assessment_views,
+    caseload_views,
     linkage_views,
     mash_views,
     notification_views,
@@ -73,5 +74,11 @@ urlpatterns += [
     path("notifications", notification_views.notifications_page, name="notifications"),
     path(
         "notifications/read", notification_views.notifications_read_view, name="notifications-read"
+    ),
+    path("caseload", caseload_views.caseload_page, name="caseload"),
+    path(
+        "people/<str:public_id>/allocation",
+        caseload_views.allocation_page,
+        name="person-allocation",
     ),
 ]

@@ -15,3 +15,13 @@ register = template.Library()
 def may_work_in_mash(user: Any) -> bool:
     """Whether to show the MASH in the navigation: the same check the pages make."""
     return access_casework.may_work_in_mash(user)
+
+
+@register.filter
+def may_hold_cases(user: Any) -> bool:
+    """Whether to show "Your cases" in the navigation: social workers and team managers."""
+    from sightline.accounts.access import staff_of
+    from sightline.accounts.models import Role
+
+    staff = staff_of(user)
+    return staff is not None and staff.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
