@@ -286,3 +286,13 @@ def test_a_child_s_other_contacts_are_shown_beside_the_one_being_triaged(mash):
     assert first.reference in history and second.reference in history.split("</table>")[0]
     # A contact about nobody known shows no history at all.
     assert "data-history" not in mash.get(f"/mash/contacts/{unrelated.pk}").content.decode()
+
+
+def test_opening_a_flag_or_a_matched_contact_on_the_worklist_is_in_the_childs_access_log(mash):
+    from sightline.accounts.models import AccessLog
+
+    person = Person.objects.create()
+    f = flag(person, created_at=london(2026, 12, 1, 9))
+    mash.get(f"/mash/flags/{f.pk}")
+    entry = AccessLog.objects.get(person=person)
+    assert (entry.action, entry.path) == ("viewed_triage", f"/mash/flags/{f.pk}")

@@ -104,6 +104,7 @@ class AccessLog(models.Model):
         VIEWED_ASSESSMENTS = "viewed_assessments", "Viewed the neglect assessments"
         CHANGED_ASSESSMENT = "changed_assessment", "Contributed to or completed an assessment"
         CHANGED_ALLOCATION = "changed_allocation", "Allocated the child to a worker"
+        VIEWED_TRIAGE = "viewed_triage", "Viewed a contact or flag on the MASH worklist"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log"

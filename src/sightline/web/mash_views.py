@@ -27,6 +27,7 @@ from sightline.accounts.access_casework import (
     may_make_referral,
     may_work_in_mash,
 )
+from sightline.accounts.models import AccessLog
 from sightline.casework import selectors, timescales
 from sightline.casework.models import Contact, TriageDecision
 from sightline.casework.services import (
@@ -42,6 +43,7 @@ from sightline.casework.timescales import (
 )
 from sightline.indicators.models import Flag
 from sightline.web.mash_forms import ConcernForm, GovukForm, ReferralForm, TriageForm
+from sightline.web.people_views import _audit
 
 WORKLIST_PAGE_SIZE = 50
 STEPS_SHOWN = 200
@@ -195,6 +197,8 @@ def mash_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, contact_id=contact_id)
     if contact is None:
         raise Http404("No such contact")
+    if contact.person is not None:
+        _audit(request, contact.person, AccessLog.Action.VIEWED_TRIAGE)
     decision = getattr(contact, "triage", None)
     return _triage(
         request,
@@ -221,6 +225,7 @@ def mash_flag(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = flag_get_for_triage(user=request.user, flag_id=flag_id)
     if flag is None:
         raise Http404("No such flag")
+    _audit(request, flag.person, AccessLog.Action.VIEWED_TRIAGE)
     is_new = flag.status == Flag.Status.NEW
     return _triage(
         request,
