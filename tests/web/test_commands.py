@@ -243,10 +243,17 @@ def test_demo_generates_a_small_borough_and_loads_it_once(cli, var_dir):
     assert files >= 1
     assert RecordHead.objects.exists()
     assert authenticate(username="data.engineer", password=_password(result.err)) is not None
+    # The MASH has concerns to triage, and nothing is made twice on a second run.
+    from sightline.casework.models import Contact, Notification
+
+    contacts = Contact.objects.count()
+    assert contacts == 8
+    notes = Notification.objects.count()
     again = cli("demo", "--no-serve", "--children", "50", "--seed", "7")
     assert again.code == 0, again.err
     assert "is already in" in again.err
     assert FeedFile.objects.count() == files
+    assert (Contact.objects.count(), Notification.objects.count()) == (contacts, notes)
 
 
 @pytest.mark.slow

@@ -37,6 +37,8 @@ from sightline.indicators.models import LIVE, Flag
 from sightline.web.selectors import Totals, feed_file_loaded, totals_get
 
 DEFAULT_CHILDREN = 2000
+# Concerns on the demo's MASH worklist: enough to show ordering and the overdue clock.
+DEMO_CONTACTS = 8
 DEFAULT_SEED = 2020
 MARKER = ".sightline-demo.json"
 
@@ -382,11 +384,32 @@ def demo_setup(
     loaded, skipped = demo_feeds_ingest(folder=folder, log=log)
     if loaded:
         demo_link_and_evaluate(log=log)
+    credentials = demo_users_create()
+    demo_front_door(log=log)
     return DemoSetup(
         feeds_dir=folder,
         generated=feeds is None,
         loaded=loaded,
         skipped=skipped,
-        credentials=demo_users_create(),
+        credentials=credentials,
         totals=totals_get(),
     )
+
+
+def demo_front_door(*, log: Log) -> None:
+    """Concerns on the MASH worklist, and the allocated workers told of their children's flags.
+
+    Both through the real services; both do nothing a second time (contacts are
+    made only into an empty worklist, and nobody is told the same thing twice).
+    """
+    from django.utils import timezone
+
+    from sightline.casework.notifications import notifications_push
+    from sightline.casework.services import contacts_demo_create
+
+    made = contacts_demo_create(count=DEMO_CONTACTS, today=timezone.localdate())
+    if made:
+        log(f"Put {len(made)} concerns on the MASH worklist.")
+    pushed = notifications_push()
+    if pushed.notifications:
+        log(f"Told allocated workers and managers: {pushed.notifications} notifications.")
