@@ -100,8 +100,10 @@ def test_the_engine_in_use_finds_what_duckdb_finds() -> None:
     assert found[engine_name()] == found["duckdb"]
 
 
-def test_rules_one_query_each_find_what_one_union_finds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DuckDB runs a population's rules one query each, a family's as one union."""
+def test_rules_one_query_each_find_what_the_prepared_statements_find(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DuckDB runs a population's rules one query each, a family's as prepared statements."""
     from sightline.indicators import engine as engine_module
 
     catalogue = catalogue_load()
@@ -115,3 +117,19 @@ def test_rules_one_query_each_find_what_one_union_finds(monkeypatch: pytest.Monk
         finally:
             engine.close()
     assert found[0] and found[0] == found[1]
+
+
+def test_a_prepared_rule_reads_the_next_childs_tables_not_the_last_ones() -> None:
+    """The warm cursors keep their plans between runs; the data must be each run's own."""
+    catalogue = catalogue_load()
+    full = {name: arrow_table(SCHEMAS[name], r) for name, r in _rows().items()}
+    empty = {**full, "events": arrow_table(SCHEMAS["events"], [])}
+    found = []
+    for tables in (full, empty, full):
+        engine = Engine(tables, engine="duckdb")
+        try:
+            found.append(sorted(engine.hits(catalogue.first_pass(), catalogue.params)))
+        finally:
+            engine.close()
+    assert found[0] and found[2] == found[0]
+    assert not [h for h in found[1] if h.rule_id == "not-mobile-injury"]
