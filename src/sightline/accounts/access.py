@@ -121,3 +121,12 @@ def access_log_may_view(*, user: Any, person: Person) -> bool:
     if staff.role not in _ACCESS_LOG_ROLES:
         return False
     return person_may_view(user=user, person=person)
+
+
+def casework_may_lead(*, user: Any, person: Person) -> bool:
+    """Whether the user may start, change or end this child's plans and refer to services.
+
+    The same rule as deciding what a flag means: children's social care leads
+    the casework; partners see the plans and do their part of them.
+    """
+    return flag_may_change(user=user, person=person)

@@ -101,6 +101,9 @@ class AccessLog(models.Model):
         VIEWED_ACCESS_LOG = "viewed_access_log", "Viewed who has looked at the record"
         ACKNOWLEDGED_FLAG = "acknowledged_flag", "Acknowledged a flag"
         DISMISSED_FLAG = "dismissed_flag", "Dismissed a flag"
+        VIEWED_PLANS = "viewed_plans", "Viewed plans and services"
+        CHANGED_PLAN = "changed_plan", "Started, changed or ended a plan"
+        REFERRED_TO_SERVICE = "referred_to_service", "Referred to a specialist service"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log"
