@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sightline.web import linkage_views, mash_views, people_views, views
+from sightline.web import linkage_views, mash_views, people_views, plan_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -48,4 +48,39 @@ urlpatterns += [
     path("mash/flags/<int:flag_id>", mash_views.mash_flag, name="mash-flag"),
     path("mash/steps", mash_views.mash_steps, name="mash-steps"),
     path("mash/steps/<int:step_id>/done", mash_views.mash_step_done, name="mash-step-done"),
+]
+
+# Plans and referrals to specialist services (sightline.web.plan_views).
+urlpatterns += [
+    path("people/<str:public_id>/plans", plan_views.plans_page, name="person-plans"),
+    path("people/<str:public_id>/plans/start", plan_views.plan_start_view, name="plan-start"),
+    path("people/<str:public_id>/plans/<int:plan_id>", plan_views.plan_page, name="person-plan"),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/actions",
+        plan_views.plan_action_add_view,
+        name="plan-action-add",
+    ),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/actions/<int:action_id>/done",
+        plan_views.plan_action_done_view,
+        name="plan-action-done",
+    ),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/meetings",
+        plan_views.plan_meeting_view,
+        name="plan-meeting",
+    ),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/end",
+        plan_views.plan_end_view,
+        name="plan-end",
+    ),
+    path(
+        "people/<str:public_id>/referrals", plan_views.referral_create_view, name="referral-create"
+    ),
+    path(
+        "people/<str:public_id>/referrals/<int:referral_id>/outcome",
+        plan_views.referral_outcome_view,
+        name="referral-outcome",
+    ),
 ]
