@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sightline.accounts import access
 from sightline.accounts.models import AccessLog
@@ -374,3 +376,22 @@ def test_who_may_lead_casework(family, make_staff, role, agency, allocated, may_
     if allocated:
         allocate(family.lacey, user)
     assert access.casework_may_lead(user=user, person=family.lacey) is may_lead
+
+
+def test_a_plans_page_costs_the_same_queries_however_many_actions_it_holds(client, family, worker):
+    plan = _plan(family.lacey, worker)
+    client.force_login(worker)
+    url = f"{_plans_url(family.lacey)}/{plan.pk}"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as run:
+            assert client.get(url).status_code == 200
+        return len(run.captured_queries)
+
+    plan_action_add(outcome=plan.outcomes.get(), description="A", owner="SW", due_on=D(2023, 6, 1))
+    few = queries()
+    for i in range(10):
+        plan_action_add(
+            outcome=plan.outcomes.get(), description=f"B{i}", owner="SW", due_on=D(2023, 6, 1)
+        )
+    assert queries() == few
