@@ -134,3 +134,12 @@ def allocation_may_change(*, user: Any, person: Person) -> bool:
     if staff.role not in (Role.MASH, Role.TEAM_MANAGER):
         return False
     return person_may_view(user=user, person=person)
+
+
+def casework_may_lead(*, user: Any, person: Person) -> bool:
+    """Whether the user may start, change or end this child's plans and refer to services.
+
+    The same rule as deciding what a flag means: children's social care leads
+    the casework; partners see the plans and do their part of them.
+    """
+    return flag_may_change(user=user, person=person)

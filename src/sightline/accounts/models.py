@@ -105,6 +105,9 @@ class AccessLog(models.Model):
         CHANGED_ASSESSMENT = "changed_assessment", "Contributed to or completed an assessment"
         CHANGED_ALLOCATION = "changed_allocation", "Allocated the child to a worker"
         VIEWED_TRIAGE = "viewed_triage", "Viewed a contact or flag on the MASH worklist"
+        VIEWED_PLANS = "viewed_plans", "Viewed plans and services"
+        CHANGED_PLAN = "changed_plan", "Started, changed or ended a plan"
+        REFERRED_TO_SERVICE = "referred_to_service", "Referred to a specialist service"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log"

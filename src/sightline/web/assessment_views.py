@@ -3,7 +3,7 @@ and one assessment, to contribute to and, for the lead, to complete.
 
 Anyone who may open the child's record may contribute what their agency sees:
 that is the point of a shared assessment. Starting and completing one is for
-children's social care (:func:`sightline.accounts.access.flag_may_change`, the
+children's social care (:func:`sightline.accounts.access.casework_may_lead`, the
 same rule as deciding what a flag means).
 """
 
@@ -39,7 +39,7 @@ from sightline.web.people_views import _audit, _child, _context
 
 
 def _may_lead(request: HttpRequest, person: Person) -> bool:
-    return access.flag_may_change(user=request.user, person=person)
+    return access.casework_may_lead(user=request.user, person=person)
 
 
 def assessments_page(request: HttpRequest, public_id: str) -> HttpResponse:

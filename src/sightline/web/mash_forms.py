@@ -53,7 +53,10 @@ class GovukForm(forms.Form):
         order = {name: i for i, name in enumerate(self.fields)}
         links: list[tuple[str, str]] = []
         for name, errors in sorted(self.errors.items(), key=lambda e: order.get(e[0], -1)):
-            anchor = f"id_{name}_0" if name in self.radio_fields else f"id_{name}"
+            # The bound field's id carries the form's prefix, when a page holds several forms.
+            anchor = self[name].auto_id if name in self.fields else f"id_{name}"
+            if name in self.radio_fields:
+                anchor += "_0"
             links.extend((anchor, str(e)) for e in errors)
         return links
 

@@ -7,6 +7,7 @@ from sightline.web import (
     mash_views,
     notification_views,
     people_views,
+    plan_views,
     views,
 )
 
@@ -80,5 +81,40 @@ urlpatterns += [
         "people/<str:public_id>/allocation",
         caseload_views.allocation_page,
         name="person-allocation",
+    ),
+]
+
+# Plans and referrals to specialist services (sightline.web.plan_views).
+urlpatterns += [
+    path("people/<str:public_id>/plans", plan_views.plans_page, name="person-plans"),
+    path("people/<str:public_id>/plans/start", plan_views.plan_start_view, name="plan-start"),
+    path("people/<str:public_id>/plans/<int:plan_id>", plan_views.plan_page, name="person-plan"),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/actions",
+        plan_views.plan_action_add_view,
+        name="plan-action-add",
+    ),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/actions/<int:action_id>/done",
+        plan_views.plan_action_done_view,
+        name="plan-action-done",
+    ),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/meetings",
+        plan_views.plan_meeting_view,
+        name="plan-meeting",
+    ),
+    path(
+        "people/<str:public_id>/plans/<int:plan_id>/end",
+        plan_views.plan_end_view,
+        name="plan-end",
+    ),
+    path(
+        "people/<str:public_id>/referrals", plan_views.referral_create_view, name="referral-create"
+    ),
+    path(
+        "people/<str:public_id>/referrals/<int:referral_id>/outcome",
+        plan_views.referral_outcome_view,
+        name="referral-outcome",
     ),
 ]

@@ -64,3 +64,8 @@ def step_down_checks(*, plan: Plan, today: dt.date) -> StepDownChecks:
         outstanding_actions=actions,
         overdue_actions=[a for a in actions if a.due_on < today],
     )
+
+
+def referral_get(*, person: Person, referral_id: int) -> ServiceReferral | None:
+    """One of this child's referrals: another child's referral id gives None."""
+    return referrals_of(person=person).filter(pk=referral_id).first()
