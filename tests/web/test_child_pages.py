@@ -144,7 +144,7 @@ def test_the_chronology_lists_every_agency_with_its_record_ids_and_a_lane_each(
 def test_a_record_without_a_summary_shows_its_details_in_words(client, family, worker):
     html = _get(client, worker, f"/people/{family.lacey.public_id}/chronology").content.decode()
     entry = re.search(r'id="entry-norfolk-csc-chr-csc-1".*?</li>', html, re.S).group(0)
-    assert "Reporter: professional; category: neglect" in entry
+    assert "Category: neglect; reporter: professional" in entry
 
 
 def test_a_flags_evidence_is_highlighted_in_the_list_and_the_timeline(client, family, worker):

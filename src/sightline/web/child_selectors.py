@@ -286,7 +286,8 @@ class Row:
     def details_text(self) -> str:
         """The record's details in words, for a record that came without a summary."""
         parts = []
-        for key, value in self.entry.details.items():
+        # Sorted: PostgreSQL's jsonb keeps keys in its own order, SQLite in the sender's.
+        for key, value in sorted(self.entry.details.items()):
             if isinstance(value, (dict, list)) or value in (None, ""):
                 continue
             shown = (
