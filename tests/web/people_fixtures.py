@@ -59,6 +59,7 @@ def _extra_records() -> list[dict[str, Any]]:
             "family_name": "Brown",
             "date_of_birth": "2016-07-03",
             "nhs_number": "400 000 0055",
+            "upn": "H801200001001",
             "postcode": "NR1 1AA",
         },
         details={"category": "missing_child"},

@@ -59,6 +59,7 @@ def test_a_date_of_birth_with_day_and_month_swapped_still_finds_the_child(client
 
 def test_identifiers_find_the_person(client, family, mash):
     assert _found(client, q="400 000 0012") == [family.lacey.public_id]
+    assert _found(client, q="h801200001001") == [family.tom.public_id]  # his UPN
     assert _found(client, q=family.tom.public_id.lower()) == [family.tom.public_id]
 
 

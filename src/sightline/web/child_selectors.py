@@ -286,7 +286,8 @@ class Row:
     def details_text(self) -> str:
         """The record's details in words, for a record that came without a summary."""
         parts = []
-        for key, value in self.entry.details.items():
+        # Sorted: PostgreSQL's jsonb keeps keys in its own order, SQLite in the sender's.
+        for key, value in sorted(self.entry.details.items()):
             if isinstance(value, (dict, list)) or value in (None, ""):
                 continue
             shown = (
@@ -331,36 +332,57 @@ def _keep(entry: ChronologyEntry, filters: Filters) -> bool:
     return not (filters.end and entry.occurred_on > filters.end)
 
 
-def child_chronology(
-    *, person: Person, viewer: Viewer, filters: Filters, evidence: dict[tuple[str, str], list[str]]
-) -> ChronologyPage:
-    """The child's chronology for the viewer, filtered, with its timeline picture.
+@dataclass(frozen=True)
+class ChildChronology:
+    """A child's whole chronology as one viewer may see it, read once, to be looked at in slices."""
 
-    The whole chronology is read once (three queries whatever its length) and
-    filtered here, so the choices offered (agencies, types, years) are always
-    those of the child's whole history, not of the slice being looked at.
+    entries: list[ChronologyEntry]
+    withheld: int
+    evidence: dict[tuple[str, str], list[str]]
+
+    @property
+    def agencies(self) -> list[tuple[str, str]]:
+        return sorted({(e.agency_code, e.agency_name or e.agency_code) for e in self.entries})
+
+    @property
+    def types(self) -> list[str]:
+        return sorted({e.type for e in self.entries})
+
+    def page(self, filters: Filters) -> ChronologyPage:
+        """The entries the filters keep, with their timeline picture and the ways to zoom."""
+        rows = [
+            Row(
+                entry=e,
+                anchor=entry_anchor(e.agency_code, e.record_id),
+                evidence_for=self.evidence.get((e.agency_code, e.record_id), []),
+            )
+            for e in self.entries
+            if _keep(e, filters)
+        ]
+        return ChronologyPage(
+            rows=rows,
+            total=len(self.entries),
+            withheld=self.withheld,
+            timeline=_timeline(rows, filters) if rows else None,
+            agencies=self.agencies,
+            types=self.types,
+            periods=_periods(self.entries, filters),
+        )
+
+
+def child_chronology(
+    *, person: Person, viewer: Viewer, evidence: dict[tuple[str, str], list[str]]
+) -> ChildChronology:
+    """The child's chronology for the viewer, with each flag's evidence marked.
+
+    Read whole, once (three queries whatever its length), and filtered in
+    Python by :meth:`ChildChronology.page`, so the choices offered (agencies,
+    types, years) are always those of the child's whole history, not of the
+    slice being looked at.
     """
     chronology = person_chronology(person=person, viewer=viewer)
-    entries = chronology.entries
-    agencies = sorted({(e.agency_code, e.agency_name or e.agency_code) for e in entries})
-    types = sorted({e.type for e in entries})
-    shown = [e for e in entries if _keep(e, filters)]
-    rows = [
-        Row(
-            entry=e,
-            anchor=entry_anchor(e.agency_code, e.record_id),
-            evidence_for=evidence.get((e.agency_code, e.record_id), []),
-        )
-        for e in shown
-    ]
-    return ChronologyPage(
-        rows=rows,
-        total=len(entries),
-        withheld=chronology.withheld,
-        timeline=_timeline(rows, filters) if rows else None,
-        agencies=agencies,
-        types=types,
-        periods=_periods(entries, filters),
+    return ChildChronology(
+        entries=chronology.entries, withheld=chronology.withheld, evidence=evidence
     )
 
 

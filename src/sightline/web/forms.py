@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from sightline.web.child_selectors import Filters
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -109,6 +111,16 @@ class ChronologyFilterForm(forms.Form):
         assert isinstance(agency, forms.ChoiceField) and isinstance(kind, forms.ChoiceField)
         agency.choices = [("", "All agencies"), *agencies]
         kind.choices = [("", "All types"), *((t, t.replace("_", " ")) for t in types)]
+
+    def filters(self) -> Filters:
+        """What a valid form asks to see, for the chronology's selector."""
+        data = self.cleaned_data
+        return Filters(
+            agency=data["agency"] or None,
+            type=data["type"] or None,
+            start=data["start"],
+            end=data["end"],
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -97,26 +97,13 @@ def child_chronology_page(request: HttpRequest, public_id: str) -> HttpResponse:
     _audit(request, person, AccessLog.Action.VIEWED_CHRONOLOGY)
     viewer = viewer_for(request.user)
     flags = cs.child_flags(person=person, viewer=viewer)
-    everything = cs.child_chronology(
-        person=person, viewer=viewer, filters=cs.Filters(), evidence=flags.evidence_titles()
-    )
+    chronology = cs.child_chronology(person=person, viewer=viewer, evidence=flags.evidence_titles())
     form = ChronologyFilterForm(
-        request.GET or None, agencies=everything.agencies, types=everything.types
+        request.GET or None, agencies=chronology.agencies, types=chronology.types
     )
-    page = everything
-    if request.GET and form.is_valid():
-        data = form.cleaned_data
-        filters = cs.Filters(
-            agency=data["agency"] or None,
-            type=data["type"] or None,
-            start=data["start"],
-            end=data["end"],
-        )
-        page = cs.child_chronology(
-            person=person, viewer=viewer, filters=filters, evidence=flags.evidence_titles()
-        )
+    filters = form.filters() if request.GET and form.is_valid() else cs.Filters()
     context = _context(request, person, "chronology")
-    context.update(form=form, page=page)
+    context.update(form=form, page=chronology.page(filters))
     return render(request, "web/people/chronology.html", context)
 
 
