@@ -20,7 +20,8 @@ from sightline.indicators.schema import SCHEMAS, arrow_table
 from sightline.linkage.engine import engine_check, engine_name, engine_sql, spark_session
 
 _DUCK: Any = None
-_DUCK_LOCK = threading.Lock()
+# Reentrant: the warm cursors are made (by duckdb_connection) while it is held.
+_DUCK_LOCK = threading.RLock()
 
 
 def duckdb_connection() -> Any:
