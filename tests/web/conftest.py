@@ -42,9 +42,13 @@ def client() -> CheckedClient:
 
 @pytest.fixture
 def engineer(db: None) -> Any:
-    return get_user_model().objects.create_user(
+    from sightline.accounts.models import Role, StaffProfile
+
+    user = get_user_model().objects.create_user(
         username="data.engineer", password=PASSWORD, is_staff=True
     )
+    StaffProfile.objects.create(user=user, role=Role.DATA_ENGINEER)
+    return user
 
 
 @pytest.fixture

@@ -255,3 +255,35 @@ def test_a_file_page_shows_the_start_of_a_long_list_and_says_so(
     assert "Lines rejected from this file: the first 3" in html
     assert html.count('href="/quarantine/') == 3
     assert "4 lines were rejected in all" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        ("mash", "/mash"),
+        ("social_worker", "/caseload"),
+        ("team_manager", "/caseload"),
+        ("partner", "/people/search"),
+    ],
+)
+def test_practitioners_start_where_their_work_is_not_on_the_feeds_overview(
+    client, make_staff, role, home
+):
+    client.force_login(make_staff(role))
+    response = client.get("/")
+    assert (response.status_code, response["Location"]) == (302, home)
+
+
+@pytest.mark.parametrize("role", ["mash", "social_worker", "partner", "partnership_officer"])
+def test_the_feeds_pages_and_quarantined_lines_are_for_data_engineers_only(
+    client, make_staff, examples, role
+):
+    from sightline.feeds.models import FeedFile, QuarantinedLine
+
+    client.force_login(make_staff(role))
+    line = QuarantinedLine.objects.first()
+    assert line is not None
+    for url in ("/quarantine", f"/quarantine/{line.pk}", f"/feeds/{FeedFile.objects.first().pk}"):
+        assert client.get(url).status_code == 403, url
+    nav = client.get("/people/search").content.decode().split('id="navigation"')[1]
+    assert "Quarantine" not in nav.split("</ul>")[0]

@@ -143,3 +143,15 @@ def casework_may_lead(*, user: Any, person: Person) -> bool:
     the casework; partners see the plans and do their part of them.
     """
     return flag_may_change(user=user, person=person)
+
+
+def feeds_may_view(*, user: Any) -> bool:
+    """Whether the user may see the feeds pages: files, counts, and quarantined lines.
+
+    Quarantined lines hold children's details exactly as sent, so these pages are
+    for the people who run the feeds, not for everyone signed in.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role in (Role.DATA_ENGINEER, Role.ADMINISTRATOR)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from sightline.accounts import access
 from sightline.feeds.selectors import (
     agencies_with_counts,
     feed_files_recent,
@@ -37,7 +39,20 @@ sign_in = SignInView.as_view()
 sign_out = auth_views.LogoutView.as_view()
 
 
+# Where each practitioner's work starts, instead of the data engineers' feeds overview.
+HOME_OF_ROLE = {
+    "mash": "web:mash",
+    "social_worker": "web:caseload",
+    "team_manager": "web:caseload",
+    "partner": "web:person-search",
+}
+
+
 def overview(request: HttpRequest) -> HttpResponse:
+    staff = getattr(request.user, "staff", None)
+    if staff is not None and staff.role in HOME_OF_ROLE:
+        return redirect(HOME_OF_ROLE[staff.role])
+    _feeds_only(request)
     return render(
         request,
         "web/overview.html",
@@ -50,7 +65,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _feeds_only(request: HttpRequest) -> None:
+    if not access.feeds_may_view(user=request.user):
+        raise PermissionDenied("The feeds pages are for data engineers and administrators")
+
+
 def feed_file_detail(request: HttpRequest, feed_file_id: int) -> HttpResponse:
+    _feeds_only(request)
     feed_file = selectors.feed_file_get(feed_file_id=feed_file_id)
     if feed_file is None:
         raise Http404("No such feed file")
@@ -71,12 +92,14 @@ def feed_file_detail(request: HttpRequest, feed_file_id: int) -> HttpResponse:
 
 
 def quarantine_index(request: HttpRequest) -> HttpResponse:
+    _feeds_only(request)
     paginator = Paginator(quarantine_list(), QUARANTINE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "web/quarantine_list.html", {"page": page})
 
 
 def quarantine_detail(request: HttpRequest, quarantine_id: int) -> HttpResponse:
+    _feeds_only(request)
     line = quarantine_get(quarantine_id=quarantine_id)
     if line is None:
         raise Http404("No such quarantined line")

@@ -25,3 +25,11 @@ def may_hold_cases(user: Any) -> bool:
 
     staff = staff_of(user)
     return staff is not None and staff.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
+
+
+@register.filter
+def may_see_feeds(user: Any) -> bool:
+    """Whether to show the feeds overview and quarantine in the navigation."""
+    from sightline.accounts.access import feeds_may_view
+
+    return feeds_may_view(user=user)
