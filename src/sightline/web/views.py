@@ -7,8 +7,8 @@ settings), so a view added later is closed unless it opts out on purpose.
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
