@@ -118,12 +118,17 @@ class Sweep:
         return f"{len(self.problems)} accessibility violation(s):\n" + "\n".join(self.problems)
 
 
+def submit(page: Any, button: str) -> None:
+    """Press a form's button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
 def sign_in(page: Any, base: str, username: str) -> None:
     page.goto(base + "/sign-in")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    submit(page, "Sign in")
     assert "/sign-in" not in page.url, f"{username} could not sign in: {page.url}"
 
 
@@ -233,13 +238,11 @@ def test_every_signed_out_page_passes_axe(live_server: Any, browser: Browser) ->
         sweep.visit(page, "/sign-in", "sign-in")
         page.fill("#id_username", "nobody")
         page.fill("#id_password", "wrong")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        submit(page, "Sign in")
         sweep.check(page, "sign-in with an error")
 
         sweep.visit(page, "/report-a-concern", "report a concern")
-        page.get_by_role("button", name="Send your concern").click()
-        page.wait_for_load_state()
+        submit(page, "Send your concern")
         assert page.title().startswith("Error:"), page.title()
         sweep.check(page, "report a concern, sent empty")
 
