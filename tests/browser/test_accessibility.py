@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from sightline.accounts.models import Role, Team
 from sightline.casework.assessments.services import assessment_start
-from sightline.casework.models import Contact
+from sightline.casework.models import Contact, Plan
 from sightline.casework.notifications import notifications_push
+from sightline.casework.plans.services import plan_start
 from sightline.casework.services import ContactDetails, contact_create, triage_decide
 from sightline.feeds.models import FeedFile, QuarantinedLine
 from sightline.feeds.services import feed_ingest_path
@@ -173,6 +174,13 @@ def borough(
         by=mash,
     )
     assessment = assessment_start(person=family.lacey, by=worker)
+    plan = plan_start(
+        person=family.lacey,
+        kind=Plan.Kind.CHILD_IN_NEED,
+        started_on=timezone.localdate(),
+        lead=worker,
+        outcomes=["Lacey is brought to her health appointments"],
+    )
     pair = _pair_for_review(family)
     notifications_push(now=timezone.now())
     return {
@@ -183,6 +191,7 @@ def borough(
         "partner": partner,
         "contact": waiting,
         "assessment": assessment,
+        "plan": plan,
         "feed_file": FeedFile.objects.order_by("pk").last(),
         "line": QuarantinedLine.objects.order_by("pk").first(),
         "pair": pair,
@@ -279,6 +288,7 @@ def test_every_staff_page_passes_axe_for_each_role(
     assessment = f"{lacey}/assessments/{borough['assessment'].pk}"
     line, feed_file = borough["line"].pk, borough["feed_file"].pk
     contact, pair = borough["contact"].pk, borough["pair"]
+    plan = f"{lacey}/plans/{borough['plan'].pk}"
 
     def work(page: Any) -> None:
         sign_in(page, sweep.base, "data.engineer")
@@ -310,22 +320,28 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, f"{lacey}/assessments", "neglect assessments list")
         sweep.visit(page, assessment, "a neglect assessment")
         sweep.visit(page, "/notifications", "notifications")
+        sweep.visit(page, "/caseload", "caseload")
+        sweep.visit(page, f"{lacey}/plans", "plans and services")
+        sweep.visit(page, plan, "a plan")
+        sweep.visit(page, f"{plan}/end", "ending a plan, with the step-down checks")
         sign_out(page)
 
         sign_in(page, sweep.base, "team.manager")
         sweep.visit(page, "/mash", "team manager: MASH worklist")
         sweep.visit(page, f"{lacey}/access-log", "team manager: access log")
         sweep.visit(page, "/notifications", "team manager: notifications")
+        sweep.visit(page, f"{lacey}/allocation", "team manager: allocating the child")
         sign_out(page)
 
         sign_in(page, sweep.base, "health.visitor")
         sweep.visit(page, lacey, "partner: the child's summary")
         sweep.visit(page, assessment, "partner: a neglect assessment")
+        sweep.visit(page, f"{lacey}/plans", "partner: plans and services")
         sweep.visit(page, "/referrals/new", "partner: make a referral")
 
     _in_context(browser, work, bypass_csp=True)
     assert not sweep.problems, sweep.report()
-    assert len(sweep.checked) == 27, sweep.checked
+    assert len(sweep.checked) == 33, sweep.checked
 
 
 def test_sign_in_and_report_a_concern_work_without_javascript(
