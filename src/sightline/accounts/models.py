@@ -89,8 +89,8 @@ class AccessLog(models.Model):
     """One look at (or action on) a child's record: who, which child, what, from where, when.
 
     Append-only: a review of who knew what relies on it, so the model refuses
-    updates and deletes. (A hash chain to show nobody edited the table from
-    outside Django comes later.) Written only by
+    updates and deletes, and each entry is chained to the one before by a hash
+    (:mod:`sightline.accounts.audit`), so an edit made outside Django shows. Written only by
     :func:`sightline.accounts.services.access_log_record`.
     """
 
@@ -119,6 +119,11 @@ class AccessLog(models.Model):
     path = models.CharField(max_length=2000)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField()
+    # The hash chain (accounts.audit): each entry's hash covers its own fields and
+    # the hash of the entry before it, so an entry changed or removed outside
+    # Django breaks the chain at that point, and `sightline audit verify` says where.
+    prev_hash = models.CharField(max_length=64, default="")
+    entry_hash = models.CharField(max_length=64, default="")
 
     objects = AccessLogQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from sightline.accounts.audit import chain_head, chain_lock, entry_hash
 from sightline.accounts.models import AccessLog
 from sightline.linkage.models import Person
 
@@ -18,7 +19,8 @@ def access_log_record(
     """Write down that ``user`` did ``action`` on ``person``'s record, at ``path``, now."""
     if action not in AccessLog.Action.values:
         raise ValueError(f"action: {action!r} is not an action the access log knows")
-    return AccessLog.objects.create(
+    chain_lock()
+    entry = AccessLog(
         user=user,
         person=person,
         action=action,
@@ -26,4 +28,8 @@ def access_log_record(
         path=path[:2000],
         ip_address=ip_address or None,
         at=timezone.now(),
+        prev_hash=chain_head(),
     )
+    entry.entry_hash = entry_hash(entry.prev_hash, entry)
+    entry.save()
+    return entry
