@@ -107,3 +107,25 @@ def test_a_form_sent_without_its_csrf_token_gets_a_gov_uk_page(engineer):
     assert response.status_code == 403
     assert "<title>The form could not be sent - Sightline</title>" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_thirty_minutes_without_a_request_signs_you_out_and_each_request_moves_it_on(
+    client, make_staff
+):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(make_staff("mash"))
+    assert client.get("/people/search").status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    left = session.expire_date - timezone.now()
+    assert dt.timedelta(minutes=29) < left <= dt.timedelta(minutes=30)
+
+    # Thirty-one minutes of nothing: the session has lapsed, so sign in again.
+    Session.objects.filter(pk=session.pk).update(
+        expire_date=timezone.now() - dt.timedelta(minutes=1)
+    )
+    response = client.get("/people/search")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
