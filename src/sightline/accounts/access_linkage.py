@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sightline.accounts.access import staff_of
 from sightline.accounts.models import Role
 
 # A "same person" decision joins two children's records for everyone who reads
@@ -14,9 +15,7 @@ LINK_REVIEWERS = frozenset({Role.DATA_ENGINEER, Role.MASH, Role.TEAM_MANAGER})
 
 def may_review_links(user: Any) -> bool:
     """True when ``user`` may see candidate pairs and decide them."""
-    if not user.is_authenticated:
-        return False
-    staff = getattr(user, "staff", None)
+    staff = staff_of(user)
     if staff is None:
         return False
     return staff.role in LINK_REVIEWERS

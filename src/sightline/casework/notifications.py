@@ -188,8 +188,10 @@ def _escalations(*, now: dt.datetime, today: dt.date) -> list[Notification]:
 
 
 def _is_manager(user: Any) -> bool:
+    from sightline.accounts.models import Role
+
     staff = getattr(user, "staff", None)
-    return staff is not None and staff.role == "team_manager"
+    return staff is not None and staff.role == Role.TEAM_MANAGER
 
 
 def _records_by_person(*, after: int, upto: int) -> dict[int, dict[str, int]]:
