@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "demo": ("set up a demo borough, create demo users and serve it", None),
     "serve": ("serve the web application with a production-grade server", None),
     "generate": ("write a synthetic borough as feed v1 files plus truth/", _generate),
-    "ingest": ("load feed v1 files; print per-file counts", None),
+    "ingest": ("load feed v1 files, FHIR bundles, CSV returns; print per-file counts", None),
     "quarantine": ("list, show or retry rejected lines", None),
     "link": ("link agency persons into persons (Splink); --score DIR to measure", None),
     "evaluate": ("run the indicator rules and raise flags; --as-of DATE to look back", None),

@@ -29,6 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from sightline.feeds import writer
+from sightline.feeds.adapters import adapt_body
 from sightline.feeds.decoding import (
     AGENCY,
     CONTENT_HASH,
@@ -499,3 +500,33 @@ def quarantine_retry(
         QuarantinedLine.objects.filter(pk=line.pk).update(**updates)
     line.refresh_from_db()
     return RetryResult(line.pk, line.status, list(line.reasons), line.resolved_by_id)
+
+
+def feed_ingest_adapted(
+    *,
+    body: BinaryIO,
+    filename: str,
+    agency: str,
+    content_type: str = "",
+    sent_by: str = "",
+    received_at: dt.datetime | None = None,
+) -> FileResult:
+    """Ingest a body in any format Sightline reads: feed v1, a FHIR bundle or a CSV return.
+
+    The format comes from ``content_type``, ``filename`` and the first bytes
+    (:func:`sightline.feeds.adapters.detect_format`); ``agency`` is the sending
+    agency's code, which FHIR and CSV do not carry (feed v1 records name their
+    own). The feed file keeps the SHA-256 and size of the bytes as sent.
+    """
+    adapted = adapt_body(body=body, agency=agency, content_type=content_type, filename=filename)
+    result = feed_ingest_stream(
+        stream=adapted.stream,
+        name=filename or f"{adapted.format}-body",
+        sent_by=sent_by,
+        received_at=received_at,
+    )
+    if adapted.sent_sha256 and result.feed_file_id is not None:
+        FeedFile.objects.filter(pk=result.feed_file_id).update(
+            checksum=adapted.sent_sha256, size_bytes=adapted.sent_size
+        )
+    return result

@@ -433,8 +433,28 @@ def _person(p: Person, role: str, path: str, warnings: list[str]) -> PersonFacts
     )
 
 
+def _adapter_reasons(obj: dict[str, Any]) -> list[str] | None:
+    """The reasons an adapter gave for an entry it could not map (see feeds/adapters/records.py).
+
+    Only an object without ``type``, ``occurred_at`` and ``subject`` counts: it can
+    never be a valid record, so reading its reasons changes no outcome, only says
+    why in the sender's own terms.
+    """
+    carried = obj.get(ADAPTER_REJECTED)
+    if not isinstance(carried, list) or not carried or any(k in obj for k in _EVENT_FIELDS):
+        return None
+    return [str(reason) for reason in carried]
+
+
+ADAPTER_REJECTED = "adapter_rejected"
+_EVENT_FIELDS = ("type", "occurred_at", "subject")
+
+
 def validate_record(obj: dict[str, Any], *, received_at: dt.datetime) -> Checked:
     """Check one decoded JSON object against feed v1, collecting every problem."""
+    carried = _adapter_reasons(obj)
+    if carried is not None:
+        return Checked(reasons=carried)
     result = Checked()
     envelope: Envelope | None = None
     try:

@@ -1,4 +1,5 @@
-"""``sightline ingest FILE...``: load feed v1 files and say what became of every line."""
+"""``sightline ingest FILE...``: load feed v1 files (and FHIR bundles and CSV attendance
+returns, with ``--agency``) and say what became of every line."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from typing import Any
 import orjson
 from django.core.management.base import BaseCommand, CommandParser
 
-from sightline.feeds.services import FileResult, IngestError, feed_ingest_path
+from sightline.feeds.adapters import SNIFF_BYTES, Format, detect_format
+from sightline.feeds.services import (
+    FileResult,
+    IngestError,
+    feed_ingest_adapted,
+    feed_ingest_path,
+)
+from sightline.feeds.validation import AGENCY_CODE
 
 
 def format_result(r: FileResult) -> str:
@@ -27,14 +35,25 @@ def format_result(r: FileResult) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Load feed v1 files. Prints, per file, records read, accepted, duplicates,"
+        "Load feed v1 files, FHIR R4 bundles (.json) and CSV school attendance returns"
+        " (.csv; both need --agency). Prints, per file, records read, accepted, duplicates,"
         " superseded, stale and rejected; rejected lines are kept in quarantine"
         " ('sightline quarantine list'). Exits 0 when every file was read, 1 when the"
         " database failed, 2 when a file could not be read at all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE", help="feed v1 JSON Lines files")
+        parser.add_argument(
+            "files",
+            nargs="+",
+            metavar="FILE",
+            help="feed v1 JSON Lines files, FHIR bundles (.json) or attendance returns (.csv)",
+        )
+        parser.add_argument(
+            "--agency",
+            metavar="CODE",
+            help="the sending agency's code, required for FHIR bundles and CSV returns",
+        )
         parser.add_argument(
             "--format",
             choices=["text", "json"],
@@ -43,11 +62,54 @@ class Command(BaseCommand):
         )
         parser.add_argument("--sent-by", default="cli", help="who sent the files (recorded)")
 
+    def _formats(self, names: list[str], agency: str | None) -> dict[str, Format]:
+        """Each readable file's format; a usage error (exit 2) before anything is loaded."""
+        formats: dict[str, Format] = {}
+        for name in names:
+            path = Path(name)
+            try:
+                with path.open("rb") as f:
+                    head = f.read(SNIFF_BYTES)
+            except OSError:
+                continue  # reported, with the reason, when its turn comes
+            formats[name] = detect_format(filename=path.name, head=head)
+        needing = [n for n, fmt in formats.items() if fmt.needs_agency]
+        if needing and not agency:
+            described = ", ".join(f"{n} ({formats[n]})" for n in needing)
+            self.stderr.write(
+                f"sightline ingest: --agency CODE is required for {described}: FHIR bundles"
+                " and CSV returns do not name the sending agency"
+            )
+            sys.exit(2)
+        if agency and not AGENCY_CODE.match(agency):
+            self.stderr.write(
+                f"sightline ingest: --agency {agency!r} is not an agency code: 2 to 64"
+                " lower-case letters, digits and hyphens, such as nhs-acute-gyh"
+            )
+            sys.exit(2)
+        return formats
+
+    def _ingest(self, name: str, fmt: Format | None, options: dict[str, Any]) -> FileResult:
+        path = Path(name)
+        if fmt is None or not fmt.needs_agency:
+            return feed_ingest_path(path=path, sent_by=options["sent_by"])
+        try:
+            with path.open("rb") as body:
+                return feed_ingest_adapted(
+                    body=body,
+                    filename=path.name,
+                    agency=options["agency"],
+                    sent_by=options["sent_by"],
+                )
+        except OSError as exc:
+            raise IngestError(f"{path}: cannot be read ({exc.strerror})") from None
+
     def handle(self, *args: Any, **options: Any) -> None:
         unreadable = failed = False
+        formats = self._formats(options["files"], options.get("agency"))
         for name in options["files"]:
             try:
-                result = feed_ingest_path(path=Path(name), sent_by=options["sent_by"])
+                result = self._ingest(name, formats.get(name), options)
             except IngestError as exc:
                 self.stderr.write(f"sightline ingest: {exc}")
                 unreadable = True
