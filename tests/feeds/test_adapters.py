@@ -226,7 +226,9 @@ def test_unmappable_entries_are_quarantined_with_the_element_named(cli, tmp_path
     assert reasons["MedicationRequest/med-1"][0].startswith(
         "MedicationRequest/med-1 resourceType: 'MedicationRequest' is not mapped to feed v1"
     )
-    assert reasons["entry[14]"] == ["entry[14] resource: missing"]
+    assert reasons["entry[14]"] == [
+        "entry[14] request: DELETE Observation/obs-1; feed v1 cannot withdraw a record"
+    ]
     # Each entry is kept whole in quarantine, as it arrived in the bundle.
     kept = json.loads(bytes(QuarantinedLine.objects.get(record_id="Observation/obs-7").raw))
     assert kept["source"]["entry"]["resource"] == no_value
@@ -357,9 +359,9 @@ def test_a_return_missing_a_column_or_not_utf8_is_still_kept(cli, tmp_path):
     path = tmp_path / "short.csv"
     path.write_text("upn,period_start,period_end\nD926022100001,2019-09-02,2019-12-20\n")
     cli("ingest", "--agency", SCHOOL, str(path))
-    assert _reasons(cli)["line 2 UPN D926022100001"] == [
-        "line 2 sessions_possible: column is missing from the header"
-    ]
+    reasons = _reasons(cli)["line 2 UPN D926022100001"]
+    assert reasons[0] == "line 2 sessions_possible: column is missing from the header"
+    assert reasons[1].startswith("line 2 sessions_attended: is empty, and cannot be worked out")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("upn,forename\nD926022100001,Zoë\n".encode("cp1252"))
     result = cli("ingest", "--agency", SCHOOL, str(latin))
@@ -420,3 +422,25 @@ def test_a_partner_feed_v1_line_carrying_adapter_rejected_is_judged_as_feed_v1(c
     assert "accepted 1" in result.out and "rejected 1" in result.out
     reasons = QuarantinedLine.objects.get().reasons
     assert "type: is required" in reasons
+
+
+@pytest.mark.django_db
+def test_attendance_that_cannot_be_worked_out_and_an_unknown_exclusion_are_named(cli, tmp_path):
+    path = tmp_path / "return.csv"
+    path.write_text(
+        "UPN,Period start,Period end,Possible sessions,Sessions attended,"
+        "Exclusion type,Exclusion start date\n"
+        "D926022100001,2019-09-02,2019-12-20,140,,,\n"
+        "T926022100002,2019-09-02,2019-12-20,140,120,expelled,2019-11-14\n"
+    )
+    result = cli("ingest", "--agency", SCHOOL, str(path))
+    assert "read 2, accepted 0, duplicates 0, superseded 0, stale 0, rejected 2" in result.out
+    reasons = _reasons(cli)
+    assert reasons["line 2 UPN D926022100001"] == [
+        "line 2 sessions_attended: is empty, and cannot be worked out without both"
+        " authorised_absence_sessions and unauthorised_absence_sessions"
+    ]
+    assert reasons["line 3 UPN T926022100002"] == [
+        "line 3 exclusion_type: 'expelled' is not one of fixd, fixed, fixed_period, perm,"
+        " permanent, suspension"
+    ]

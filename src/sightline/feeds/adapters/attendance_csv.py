@@ -58,8 +58,14 @@ ALIASES = {
     "authorised_absences": "authorised_absence_sessions",
     "unauthorised_absences": "unauthorised_absence_sessions",
 }
-_SEX = {"f": "female", "female": "female", "m": "male", "male": "male", "u": "unknown"}
-_SEX["unknown"] = "unknown"
+_SEX = {
+    "f": "female",
+    "female": "female",
+    "m": "male",
+    "male": "male",
+    "u": "unknown",
+    "unknown": "unknown",
+}
 # Suspension was called a fixed-period exclusion until 2022 (DfE census code FIXD).
 _EXCLUSION = {
     "suspension": "suspension",
@@ -69,6 +75,7 @@ _EXCLUSION = {
     "permanent": "permanent",
     "perm": "permanent",
 }
+_ABSENCES = ("authorised_absence_sessions", "unauthorised_absence_sessions")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -168,7 +175,7 @@ def _records(row: _Row, agency: str) -> list[dict[str, Any]]:
         # A census-style return gives absences, not attendance: what is left was attended.
         if possible is not None and authorised is not None and unauthorised is not None:
             attended = possible - authorised - unauthorised
-        elif not row.problems:
+        elif not all(row.text(column) for column in _ABSENCES):
             row.problems.append(
                 f"line {row.line} sessions_attended: is empty, and cannot be worked out without"
                 " both authorised_absence_sessions and unauthorised_absence_sessions"

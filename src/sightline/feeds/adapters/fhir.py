@@ -186,6 +186,8 @@ class _Bundle:
         reference = resource.subject.reference if resource.subject else None
         if not reference:
             raise _Unmappable(f"{ref} subject: missing")
+        # A versioned reference (Patient/p1/_history/2) names the same patient.
+        reference = reference.split("/_history/", 1)[0]
         if reference in self.patient_problems:
             raise _Unmappable(
                 f"{ref} subject: {reference} cannot be mapped", *self.patient_problems[reference]
@@ -314,7 +316,15 @@ def bundle_results(data: bytes, *, agency: str) -> Iterator[Result]:
         ref = _entry_ref(index, entry)
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict):
-            yield Reject(agency, ref, [f"{ref} resource: missing"], {"entry": entry})
+            request = entry.get("request") if isinstance(entry, dict) else None
+            method = request.get("method") if isinstance(request, dict) else None
+            reason = f"{ref} resource: missing"
+            if method == "DELETE":
+                reason = (
+                    f"{ref} request: DELETE {request.get('url')!s};"  # type: ignore[union-attr]
+                    " feed v1 cannot withdraw a record"
+                )
+            yield Reject(agency, ref, [reason], {"entry": entry})
             continue
         kind = resource.get("resourceType")
         model = models.get(kind) if isinstance(kind, str) else None
