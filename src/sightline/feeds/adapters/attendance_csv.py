@@ -66,7 +66,9 @@ _SEX = {
     "u": "unknown",
     "unknown": "unknown",
 }
-# Suspension was called a fixed-period exclusion until 2022 (DfE census code FIXD).
+# Suspensions were called fixed-period exclusions before 2022; older returns still say so
+# (fixd and perm are abbreviations some school systems use; not checked against the
+# DfE Common Basic Data Set).
 _EXCLUSION = {
     "suspension": "suspension",
     "fixed": "suspension",
