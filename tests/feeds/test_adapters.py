@@ -444,3 +444,33 @@ def test_attendance_that_cannot_be_worked_out_and_an_unknown_exclusion_are_named
         "line 3 exclusion_type: 'expelled' is not one of fixd, fixed, fixed_period, perm,"
         " permanent, suspension"
     ]
+
+
+@pytest.mark.django_db
+def test_a_feed_v1_body_longer_than_the_sniffed_start_streams_through_whole():
+    lines = [json.dumps(record(record_id=f"HV-{i}", summary="x" * 200)) for i in range(600)]
+    body = ("\n".join(lines) + "\n").encode()
+    assert len(body) > 2 * 64 * 1024  # the first 64 KiB are read to tell the format
+
+    class OneWay(io.RawIOBase):
+        """A body that can only be read forwards, like a request body."""
+
+        def __init__(self) -> None:
+            self._data = io.BytesIO(body)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            chunk = self._data.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    result = feed_ingest_adapted(
+        body=io.BufferedReader(OneWay()), filename="feed.jsonl", agency=HEALTH
+    )
+    assert (result.lines_read, result.accepted, result.rejected) == (600, 600, 0)
+    feed = FeedFile.objects.get(pk=result.feed_file_id)
+    assert feed.checksum == hashlib.sha256(body).hexdigest() and feed.size_bytes == len(body)
+    as_bytes = feed_ingest_adapted(body=body, filename="feed.jsonl", agency=HEALTH)
+    assert as_bytes.duplicates == 600

@@ -504,7 +504,7 @@ def quarantine_retry(
 
 def feed_ingest_adapted(
     *,
-    body: BinaryIO,
+    body: bytes | BinaryIO,
     filename: str,
     agency: str,
     content_type: str = "",

@@ -109,7 +109,7 @@ class Adapted:
 
 
 def adapt_body(
-    *, body: BinaryIO, agency: str, content_type: str = "", filename: str = ""
+    *, body: bytes | BinaryIO, agency: str, content_type: str = "", filename: str = ""
 ) -> Adapted:
     """Open any body a partner may send as feed v1 JSON Lines.
 
@@ -117,6 +117,8 @@ def adapt_body(
     bundle or CSV return is read whole (one JSON document, or a school's
     return: both small) and adapted.
     """
+    if isinstance(body, bytes):
+        body = io.BytesIO(body)
     head = body.read(SNIFF_BYTES)
     fmt = detect_format(content_type=content_type, filename=filename, head=head)
     if fmt is Format.FEED_V1:
