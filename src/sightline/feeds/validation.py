@@ -433,6 +433,11 @@ def _person(p: Person, role: str, path: str, warnings: list[str]) -> PersonFacts
     )
 
 
+# An entry an adapter could not map carries its reasons under this key.
+ADAPTER_REJECTED = "adapter_rejected"
+_EVENT_FIELDS = ("type", "occurred_at", "subject")
+
+
 def _adapter_reasons(obj: dict[str, Any]) -> list[str] | None:
     """The reasons an adapter gave for an entry it could not map (see feeds/adapters/records.py).
 
@@ -444,10 +449,6 @@ def _adapter_reasons(obj: dict[str, Any]) -> list[str] | None:
     if not isinstance(carried, list) or not carried or any(k in obj for k in _EVENT_FIELDS):
         return None
     return [str(reason) for reason in carried]
-
-
-ADAPTER_REJECTED = "adapter_rejected"
-_EVENT_FIELDS = ("type", "occurred_at", "subject")
 
 
 def validate_record(obj: dict[str, Any], *, received_at: dt.datetime) -> Checked:
