@@ -123,7 +123,7 @@ def test_serve_really_serves_pages_and_gov_uk_frontend(tmp_path):
                 with urllib.request.urlopen(f"{base}/sign-in", timeout=2) as response:
                     page = response.read().decode()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     message = proc.stderr.read().decode() if proc.stderr else ""
                     raise AssertionError(f"sightline serve did not answer: {message}") from None
