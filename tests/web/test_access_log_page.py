@@ -139,3 +139,18 @@ def test_only_administrators_reach_subject_access(client, family, make_staff, ro
     client.force_login(make_staff(role))
     assert client.get("/subject-access", {"person": family.tom.public_id}).status_code == 403
     assert not AccessLog.objects.filter(action="exported_subject_access").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/break-glass",
+        "/break-glass/granted?person=P-0000000000",
+        "/break-glass/grants",
+        "/subject-access",
+        "/people/P-0000000000/access-log.csv",
+    ],
+)
+def test_signed_out_the_new_pages_ask_to_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
