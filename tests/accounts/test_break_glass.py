@@ -231,3 +231,11 @@ def test_a_grant_cannot_be_changed_or_removed(family, make_staff):
         grant.delete()
     with pytest.raises(Exception, match="append-only"):
         BreakGlassGrant.objects.all().delete()
+
+
+def test_a_manager_under_break_glass_may_look_but_not_allocate_or_oversee(family, make_staff):
+    manager = make_staff("team_manager", team="Team A")
+    _ask(manager, family.tom.public_id)
+    assert access.person_may_view(user=manager, person=family.tom)
+    assert not access.allocation_may_change(user=manager, person=family.tom)
+    assert not access.access_log_may_view(user=manager, person=family.tom)

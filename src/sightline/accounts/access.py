@@ -194,6 +194,9 @@ def access_log_may_view(*, user: Any, person: Person) -> bool:
         return False
     if staff.role not in _ACCESS_LOG_ROLES:
         return False
+    # Oversight of a child is for their own managers, not for an emergency visitor.
+    if person_viewed_under_break_glass(user=user, person=person):
+        return False
     return person_may_view(user=user, person=person)
 
 
@@ -206,6 +209,9 @@ def allocation_may_change(*, user: Any, person: Person) -> bool:
     if staff is None:
         return False
     if staff.role not in (Role.MASH, Role.TEAM_MANAGER):
+        return False
+    # Break-glass is to see a child in an emergency, not to take them into one's team.
+    if person_viewed_under_break_glass(user=user, person=person):
         return False
     return person_may_view(user=user, person=person)
 
