@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from sightline.accounts.access import (
     access_log_may_view,
+    break_glass_grants_may_view,
+    break_glass_may_request,
     flag_may_change,
     person_get_for_user,
     person_may_view,
+    subject_access_may_export,
 )
 from sightline.accounts.models import Team
 from tests.web.people_fixtures import allocate
@@ -156,3 +159,41 @@ def test_only_managers_and_the_mash_see_who_has_looked(family, make_staff):
     other_manager = make_staff("team_manager", team="Social care team 2")
     assert not access_log_may_view(user=other_manager, person=family.lacey)
     assert not access_log_may_view(user=AnonymousUser(), person=family.lacey)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("social_worker", True),
+        ("team_manager", True),
+        ("partner", True),
+        ("mash", False),
+        ("partnership_officer", False),
+        ("administrator", False),
+        ("data_engineer", False),
+    ],
+)
+def test_who_may_ask_for_break_glass_access(family, make_staff, role, allowed):
+    assert break_glass_may_request(user=make_staff(role)) is allowed
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("team_manager", True), ("mash", True), ("social_worker", False), ("partner", False)],
+)
+def test_who_sees_the_break_glass_grants(family, make_staff, role, allowed):
+    assert break_glass_grants_may_view(user=make_staff(role)) is allowed
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("administrator", True), ("mash", False), ("team_manager", False), ("data_engineer", False)],
+)
+def test_only_administrators_export_subject_access(family, make_staff, role, allowed):
+    assert subject_access_may_export(user=make_staff(role)) is allowed
+
+
+def test_nobody_signed_in_may_break_glass_or_export(family):
+    assert not break_glass_may_request(user=AnonymousUser())
+    assert not break_glass_grants_may_view(user=AnonymousUser())
+    assert not subject_access_may_export(user=AnonymousUser())

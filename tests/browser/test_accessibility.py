@@ -152,6 +152,7 @@ def borough(
     manager = make_staff(Role.TEAM_MANAGER, team=TEAM, username="team.manager")
     Team.objects.filter(name=TEAM).update(manager=manager)
     partner = make_staff(Role.PARTNER, agency="nhs-community-hv", username="health.visitor")
+    make_staff(Role.ADMINISTRATOR, username="administrator")
     allocate(family.lacey, worker)
 
     def concern(given: str, family_name: str) -> Contact:
@@ -324,6 +325,13 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, f"{lacey}/plans", "plans and services")
         sweep.visit(page, plan, "a plan")
         sweep.visit(page, f"{plan}/end", "ending a plan, with the step-down checks")
+        tom = f"/people/{family.tom.public_id}"
+        sweep.visit(page, tom, "a child they may not open: 404 with break-glass", status=404)
+        sweep.visit(page, f"/break-glass?person={family.tom.public_id}", "break-glass form")
+        page.fill("#id_reason", "Called out of hours: child found alone, need the history")
+        submit(page, "Break glass and open the record")
+        sweep.check(page, "break-glass granted")
+        sweep.visit(page, tom, "a child's summary under break-glass, with its banner")
         sign_out(page)
 
         sign_in(page, sweep.base, "team.manager")
@@ -331,6 +339,12 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, f"{lacey}/access-log", "team manager: access log")
         sweep.visit(page, "/notifications", "team manager: notifications")
         sweep.visit(page, f"{lacey}/allocation", "team manager: allocating the child")
+        sweep.visit(page, "/break-glass/grants", "team manager: break-glass grants")
+        sign_out(page)
+
+        sign_in(page, sweep.base, "administrator")
+        sweep.visit(page, "/subject-access", "administrator: subject access")
+        sweep.visit(page, "/subject-access?person=P-0000000000", "subject access with an error")
         sign_out(page)
 
         sign_in(page, sweep.base, "health.visitor")
@@ -341,7 +355,7 @@ def test_every_staff_page_passes_axe_for_each_role(
 
     _in_context(browser, work, bypass_csp=True)
     assert not sweep.problems, sweep.report()
-    assert len(sweep.checked) == 33, sweep.checked
+    assert len(sweep.checked) == 40, sweep.checked
 
 
 def test_sign_in_and_report_a_concern_work_without_javascript(

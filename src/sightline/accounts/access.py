@@ -16,6 +16,15 @@ The rules, by role:
 - Partner agency practitioners: a child their own agency holds records about.
 - Partnership officers: no individual child (aggregate figures come later).
 - Administrators and data engineers: no child's page at all.
+
+Break-glass: a social worker, team manager or partner practitioner who may not
+open a child can, in an emergency, be granted access to that one child for a
+few hours (``SIGHTLINE_BREAK_GLASS_HOURS``) by giving a written reason
+(:func:`sightline.accounts.break_glass.break_glass_request`). While the grant is
+live the child is theirs to open like any other; every look is marked
+break-glass in the access log and every grant is reported to managers. The
+roles that never see a child (partnership officers, administrators, data
+engineers) cannot break glass, and the MASH, who see every child, never need to.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from sightline.accounts.models import Role, StaffProfile
+from sightline.accounts.models import BreakGlassGrant, Role, StaffProfile
 from sightline.casework.models import Allocation
 from sightline.linkage.models import AgencyPerson, Person
 
@@ -34,6 +43,9 @@ _EVERYONE = Q()
 # Children's social care roles: they act on flags and see who has looked.
 _CASEWORK_ROLES = frozenset({Role.MASH, Role.SOCIAL_WORKER, Role.TEAM_MANAGER})
 _ACCESS_LOG_ROLES = frozenset({Role.MASH, Role.TEAM_MANAGER})
+# Staff whose work is with children but whose ordinary rules can leave out a
+# child they must see in an emergency.
+_BREAK_GLASS_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.PARTNER})
 
 
 def staff_of(user: Any) -> StaffProfile | None:
@@ -66,11 +78,16 @@ def _known_to_agency(agency_id: int) -> Q:
     return Q(Exists(AgencyPerson.objects.filter(person=OuterRef("pk"), agency_id=agency_id)))
 
 
-def _visible_persons(user: Any) -> Q:
-    """The persons this user may open, as a condition on :class:`Person`: one rule a line."""
-    staff = staff_of(user)
-    if staff is None:
-        return _NOBODY
+def _under_live_grant(user: Any) -> Q:
+    """A break-glass grant to this user for the person that has not yet run out."""
+    live = BreakGlassGrant.objects.filter(
+        user=user, person=OuterRef("pk"), expires_at__gt=timezone.now()
+    )
+    return Q(Exists(live))
+
+
+def _ordinarily_visible(user: Any, staff: StaffProfile) -> Q:
+    """The persons the user's role and relationship to them let them open, without a grant."""
     if staff.role == Role.MASH:
         return _EVERYONE
     if staff.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
@@ -79,6 +96,18 @@ def _visible_persons(user: Any) -> Q:
         return _known_to_agency(staff.agency_id)
     # Partnership officers, administrators, data engineers, a partner with no agency.
     return _NOBODY
+
+
+def _visible_persons(user: Any) -> Q:
+    """The persons this user may open, as a condition on :class:`Person`: one rule a line."""
+    staff = staff_of(user)
+    if staff is None:
+        return _NOBODY
+    # The MASH (who see everyone) and the roles that never see a child have no grants;
+    # never OR a grant onto _EVERYONE either: Q() | X is X, which would narrow the MASH.
+    if staff.role not in _BREAK_GLASS_ROLES:
+        return _ordinarily_visible(user, staff)
+    return _ordinarily_visible(user, staff) | _under_live_grant(user)
 
 
 def persons_viewable(*, user: Any, persons: QuerySet[Person]) -> QuerySet[Person]:
@@ -97,6 +126,51 @@ def person_get_for_user(*, user: Any, public_id: str) -> Person | None:
     One answer for both, so that a refused id cannot be told from a wrong one.
     """
     return persons_viewable(user=user, persons=Person.objects.filter(public_id=public_id)).first()
+
+
+def person_viewed_under_break_glass(*, user: Any, person: Person) -> bool:
+    """Whether the user may open this person only because of a live break-glass grant."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role not in _BREAK_GLASS_ROLES:
+        return False
+    one = Person.objects.filter(pk=person.pk)
+    if not one.filter(_under_live_grant(user)).exists():
+        return False
+    return not one.filter(_ordinarily_visible(user, staff)).exists()
+
+
+def break_glass_may_request(*, user: Any) -> bool:
+    """Whether the user may ask for emergency access to a child they may not open.
+
+    Asked before any child is looked up, so that someone refused learns nothing
+    about the id they tried.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role in _BREAK_GLASS_ROLES
+
+
+def break_glass_grants_may_view(*, user: Any) -> bool:
+    """Whether the user may see the list of recent break-glass grants: managers and the MASH."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role in _ACCESS_LOG_ROLES
+
+
+def subject_access_may_export(*, user: Any) -> bool:
+    """Whether the user may download everything held about a person (a subject access request).
+
+    Administrators answer subject access requests for the partnership; the
+    export holds every record about the person, so nobody else downloads it.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role == Role.ADMINISTRATOR
 
 
 def flag_may_change(*, user: Any, person: Person) -> bool:
@@ -120,6 +194,9 @@ def access_log_may_view(*, user: Any, person: Person) -> bool:
         return False
     if staff.role not in _ACCESS_LOG_ROLES:
         return False
+    # Oversight of a child is for their own managers, not for an emergency visitor.
+    if person_viewed_under_break_glass(user=user, person=person):
+        return False
     return person_may_view(user=user, person=person)
 
 
@@ -132,6 +209,9 @@ def allocation_may_change(*, user: Any, person: Person) -> bool:
     if staff is None:
         return False
     if staff.role not in (Role.MASH, Role.TEAM_MANAGER):
+        return False
+    # Break-glass is to see a child in an emergency, not to take them into one's team.
+    if person_viewed_under_break_glass(user=user, person=person):
         return False
     return person_may_view(user=user, person=person)
 

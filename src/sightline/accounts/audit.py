@@ -23,17 +23,24 @@ _CHAIN_LOCK = 7_301_946_113
 
 
 def entry_text(entry: AccessLog) -> str:
-    """The fields the hash covers, in a fixed order and form."""
-    return "\x1f".join(
-        [
-            str(entry.user_id),
-            str(entry.person_id),
-            entry.action,
-            entry.path,
-            entry.ip_address or "",
-            entry.at.isoformat(),
-        ]
-    )
+    """The fields the hash covers, in a fixed order and form.
+
+    ``break_glass`` is covered too, added at the end only when set: entries
+    written before the field existed (all of them not break-glass) keep the
+    text, and so the hash, they were chained with, and an entry whose mark was
+    added or removed outside Sightline no longer matches its hash.
+    """
+    fields = [
+        "" if entry.user_id is None else str(entry.user_id),
+        str(entry.person_id),
+        entry.action,
+        entry.path,
+        entry.ip_address or "",
+        entry.at.isoformat(),
+    ]
+    if entry.break_glass:
+        fields.append("break-glass")
+    return "\x1f".join(fields)
 
 
 def entry_hash(prev_hash: str, entry: AccessLog) -> str:

@@ -7,8 +7,12 @@ line, so that the rules can be read and audited in one place.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class Role(models.TextChoices):
@@ -71,14 +75,22 @@ class StaffProfile(models.Model):
         return f"{self.user.get_username()} ({self.get_role_display()})"
 
 
-class AccessLogQuerySet(models.QuerySet["AccessLog"]):
-    """Entries can be added and read, never changed or removed in bulk."""
+class _AppendOnlyQuerySet(models.QuerySet[_M]):
+    """Rows can be added and read, never changed or removed in bulk."""
 
     def update(self, **kwargs: object) -> int:
         raise AppendOnlyError("the access log is append-only: entries cannot be changed")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("the access log is append-only: entries cannot be deleted")
+
+
+class AccessLogQuerySet(_AppendOnlyQuerySet["AccessLog"]):
+    pass
+
+
+class BreakGlassQuerySet(_AppendOnlyQuerySet["BreakGlassGrant"]):
+    pass
 
 
 class AppendOnlyError(Exception):
@@ -108,9 +120,22 @@ class AccessLog(models.Model):
         VIEWED_PLANS = "viewed_plans", "Viewed plans and services"
         CHANGED_PLAN = "changed_plan", "Started, changed or ended a plan"
         REFERRED_TO_SERVICE = "referred_to_service", "Referred to a specialist service"
+        BROKE_GLASS = "broke_glass", "Asked for break-glass access"
+        DOWNLOADED_ACCESS_LOG = "downloaded_access_log", "Downloaded who has looked at the record"
+        EXPORTED_SUBJECT_ACCESS = (
+            "exported_subject_access",
+            "Exported everything held (subject access)",
+        )
 
+    # None: Sightline's own command line (``sightline export subject-access``),
+    # run by whoever runs the system; ``path`` then names the command and the
+    # operating-system account that ran it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_log",
     )
     person = models.ForeignKey(
         "linkage.Person", on_delete=models.PROTECT, related_name="access_log"
@@ -119,6 +144,9 @@ class AccessLog(models.Model):
     path = models.CharField(max_length=2000)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField()
+    # The look was allowed only by a break-glass grant: the user's role and
+    # relationship to the child alone would not have let them in.
+    break_glass = models.BooleanField(default=False)
     # The hash chain (accounts.audit): each entry's hash covers its own fields and
     # the hash of the entry before it, so an entry changed or removed outside
     # Django breaks the chain at that point, and `sightline audit verify` says where.
@@ -141,3 +169,55 @@ class AccessLog(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("the access log is append-only: entries cannot be deleted")
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access to one child for one member of staff, with why, for a few hours.
+
+    Asked for by someone whose role and relationship to the child would not let
+    them open the record. Kept for ever, like the access log: a grant is never
+    changed or removed, it simply runs out at ``expires_at``. ``public_id`` is
+    the id as asked for; ``person`` is None when no child has that id, so that
+    asking about an id that does not exist is answered, recorded and reported
+    exactly like asking about one that does.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    public_id = models.CharField(max_length=16)
+    person = models.ForeignKey(
+        "linkage.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="break_glass_grants",
+    )
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"], name="breakglass_live")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="breakglass_has_reason"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("granted_at")),
+                name="breakglass_expires_after_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"break-glass {self.public_id} for {self.user_id} until {self.expires_at}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("a break-glass grant cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("a break-glass grant cannot be deleted")

@@ -16,9 +16,18 @@ from sightline.linkage.models import Person
 def access_log_record(
     *, user: Any, person: Person, action: str, path: str, ip_address: str | None
 ) -> AccessLog:
-    """Write down that ``user`` did ``action`` on ``person``'s record, at ``path``, now."""
+    """Write down that ``user`` did ``action`` on ``person``'s record, at ``path``, now.
+
+    ``user`` None is Sightline's own command line. A look that only a live
+    break-glass grant allowed is marked so, here rather than by each page, so
+    that no page can forget to.
+    """
     if action not in AccessLog.Action.values:
         raise ValueError(f"action: {action!r} is not an action the access log knows")
+    # Imported here: the access rules read casework's allocations, which import accounts.
+    from sightline.accounts.access import person_viewed_under_break_glass
+
+    break_glass = user is not None and person_viewed_under_break_glass(user=user, person=person)
     chain_lock()
     entry = AccessLog(
         user=user,
@@ -28,6 +37,7 @@ def access_log_record(
         path=path[:2000],
         ip_address=ip_address or None,
         at=timezone.now(),
+        break_glass=break_glass,
         prev_hash=chain_head(),
     )
     entry.entry_hash = entry_hash(entry.prev_hash, entry)

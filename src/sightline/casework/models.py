@@ -527,6 +527,7 @@ class Notification(models.Model):
         NEW_RECORD = "new_record", "New record from another agency"
         ESCALATION = "escalation", "Suspect flag not acknowledged"
         DIGEST = "digest", "What changed for the children you work with"
+        BREAK_GLASS = "break_glass", "Break-glass access to a child"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -536,7 +537,7 @@ class Notification(models.Model):
         "linkage.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # What it is about, so that the same thing is never notified twice to one person:
-    # "flag:123", "record:456", "escalation:123", "digest:2026-11-27".
+    # "flag:123", "record:456", "escalation:123", "digest:2026-11-27", "break-glass:7".
     subject_key = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

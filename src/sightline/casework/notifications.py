@@ -31,6 +31,7 @@ EMAIL_SUBJECTS = {
     Notification.Kind.NEW_RECORD: "Sightline: new information about a child you work with",
     Notification.Kind.ESCALATION: "Sightline: a suspect flag has not been acknowledged",
     Notification.Kind.DIGEST: "Sightline: what changed for the children you work with",
+    Notification.Kind.BREAK_GLASS: "Sightline: someone used break-glass access",
 }
 
 
@@ -184,6 +185,54 @@ def _escalations(*, now: dt.datetime, today: dt.date) -> list[Notification]:
                 person_id=flag.person_id,
             )
             made += [note] if note else []
+    return made
+
+
+def break_glass_notify(*, grant: Any) -> list[Notification]:
+    """Tell the managers about a break-glass grant: whose team asked, and whose child it is.
+
+    The requester's team manager and the manager of the child's allocated team
+    are told; when neither is anyone but the requester (a child nobody holds,
+    an id that is no child's, a manager with nobody above), the MASH's managers
+    are, so that every grant reaches someone who did not make it.
+    """
+    from sightline.accounts.models import Role, StaffProfile, Team
+
+    requester = grant.user
+    staff = getattr(requester, "staff", None)
+    recipients: list[Any] = []
+    team = staff.team if staff is not None else None
+    if team is not None and team.manager is not None:
+        recipients.append(team.manager)
+    if grant.person_id is not None:
+        held = holders_of([grant.person_id], on=timezone.localdate(grant.granted_at))
+        recipients += [u for u in held.get(grant.person_id, []) if _is_manager(u)]
+    recipients = [u for u in dict.fromkeys(recipients) if u.is_active and u.pk != requester.pk]
+    if not recipients:
+        recipients = [
+            s.user
+            for s in StaffProfile.objects.filter(
+                role=Role.TEAM_MANAGER, team__kind=Team.Kind.MASH, user__is_active=True
+            )
+            .exclude(user=requester)
+            .select_related("user")
+        ]
+    who = requester.get_full_name() or requester.get_username()
+    made = []
+    for user in recipients:
+        note = _new(
+            user,
+            kind=Notification.Kind.BREAK_GLASS,
+            key=f"break-glass:{grant.pk}",
+            title=f"{who} used break-glass access to {grant.public_id}",
+            body=(
+                f"Reason given: {grant.reason}\n"
+                f"Until {timezone.localtime(grant.expires_at):%d %B %Y %H:%M}"
+            ),
+            person_id=grant.person_id,
+        )
+        made += [note] if note else []
+    _email(made)
     return made
 
 

@@ -44,6 +44,11 @@ class Config:
     # console elsewhere, so a demo never emails anyone.
     email_backend: str = "django.core.mail.backends.console.EmailBackend"
     email_from: str = "sightline@localhost"
+    # How long break-glass access lasts: long enough for one emergency (an
+    # out-of-hours call, a strategy discussion that afternoon), short enough that
+    # it ends within the shift it was asked for in. Asking again is a new reason
+    # on record and a new report to managers.
+    break_glass_hours: int = 4
 
     @property
     def is_production(self) -> bool:
@@ -99,6 +104,12 @@ def load(environ: dict[str, str] | None = None) -> Config:
             f"SIGHTLINE_DUCKDB_MEMORY_LIMIT is {memory_limit!r}: "
             "it must be an amount such as 3GB or 512MB"
         )
+    break_glass_hours = e.get("SIGHTLINE_BREAK_GLASS_HOURS") or "4"
+    if not break_glass_hours.isdigit() or not 1 <= int(break_glass_hours) <= 24:
+        raise ConfigurationError(
+            f"SIGHTLINE_BREAK_GLASS_HOURS is {break_glass_hours!r}: "
+            "it must be a whole number of hours from 1 to 24"
+        )
     return Config(
         env=env,
         database_url=database_url,
@@ -126,6 +137,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
             else "django.core.mail.backends.console.EmailBackend"
         ),
         email_from=e.get("SIGHTLINE_EMAIL_FROM") or "sightline@localhost",
+        break_glass_hours=int(break_glass_hours),
     )
 
 

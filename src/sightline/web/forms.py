@@ -84,11 +84,9 @@ class PersonSearchForm(forms.Form):
         return data
 
 
-class ChronologyFilterForm(forms.Form):
-    """Which part of a chronology to look at; every choice is optional."""
+class PeriodForm(forms.Form):
+    """A period, both ends optional and included, as ISO dates: what the filters share."""
 
-    agency = forms.ChoiceField(label="Agency", required=False)
-    type = forms.ChoiceField(label="Type of record", required=False)
     start = forms.DateField(
         label="From",
         required=False,
@@ -101,6 +99,21 @@ class ChronologyFilterForm(forms.Form):
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "To must be a date like 2023-03-27"},
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "To must be the same as or after From")
+        return data
+
+
+class ChronologyFilterForm(PeriodForm):
+    """Which part of a chronology to look at; every choice is optional."""
+
+    agency = forms.ChoiceField(label="Agency", required=False)
+    type = forms.ChoiceField(label="Type of record", required=False)
+    field_order = ["agency", "type", "start", "end"]
 
     def __init__(
         self, *args: Any, agencies: list[tuple[str, str]], types: list[str], **kwargs: Any
@@ -121,13 +134,6 @@ class ChronologyFilterForm(forms.Form):
             start=data["start"],
             end=data["end"],
         )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", "To must be the same as or after From")
-        return data
 
 
 class FlagDismissForm(forms.Form):

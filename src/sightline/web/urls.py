@@ -2,6 +2,7 @@ from django.urls import path
 
 from sightline.web import (
     assessment_views,
+    audit_views,
     caseload_views,
     linkage_views,
     mash_views,
@@ -33,6 +34,11 @@ urlpatterns = [
         "people/<str:public_id>/access-log",
         people_views.child_access_log_page,
         name="person-access-log",
+    ),
+    path(
+        "people/<str:public_id>/access-log.csv",
+        people_views.child_access_log_csv,
+        name="person-access-log-csv",
     ),
     path(
         "people/<str:public_id>/flags/<int:flag_id>/acknowledge",
@@ -117,4 +123,12 @@ urlpatterns += [
         plan_views.referral_outcome_view,
         name="referral-outcome",
     ),
+]
+
+# Break-glass access, its report to managers, and subject access (sightline.web.audit_views).
+urlpatterns += [
+    path("break-glass", audit_views.break_glass_view, name="break-glass"),
+    path("break-glass/granted", audit_views.break_glass_granted, name="break-glass-granted"),
+    path("break-glass/grants", audit_views.break_glass_grants_page, name="break-glass-grants"),
+    path("subject-access", audit_views.subject_access_page, name="subject-access"),
 ]

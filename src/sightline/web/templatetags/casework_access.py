@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
@@ -33,3 +34,41 @@ def may_see_feeds(user: Any) -> bool:
     from sightline.accounts.access import feeds_may_view
 
     return feeds_may_view(user=user)
+
+
+_PERSON_PATH = re.compile(r"/people/(P-[0-9A-Za-z]{10})(?:/|$)")
+
+
+@register.filter
+def may_break_glass(user: Any) -> bool:
+    """Whether to offer break-glass access: the same check the break-glass page makes."""
+    from sightline.accounts.access import break_glass_may_request
+
+    return break_glass_may_request(user=user)
+
+
+@register.filter
+def break_glass_id(request: Any) -> str:
+    """On a 404 for a child's page, the id asked for, if the user may ask for break-glass access.
+
+    The same for an id that exists and one that does not: the offer is made
+    from the address alone, never from a look-up.
+    """
+    found = _PERSON_PATH.match(getattr(request, "path", ""))
+    if found is None or not may_break_glass(getattr(request, "user", None)):
+        return ""
+    return found.group(1).upper()
+
+
+@register.filter
+def may_see_break_glass_grants(user: Any) -> bool:
+    from sightline.accounts.access import break_glass_grants_may_view
+
+    return break_glass_grants_may_view(user=user)
+
+
+@register.filter
+def may_export_subject_access(user: Any) -> bool:
+    from sightline.accounts.access import subject_access_may_export
+
+    return subject_access_may_export(user=user)

@@ -39,6 +39,14 @@ class Command(BaseCommand):
         chronology.add_argument(
             "--person", required=True, metavar="ID", help="the person's id (P-...)"
         )
+        subject_access = sub.add_parser(
+            "subject-access",
+            help="everything held about one person, as one JSON document (a subject access "
+            "request); the export is written to the access log",
+        )
+        subject_access.add_argument(
+            "--person", required=True, metavar="ID", help="the person's id (P-...)"
+        )
 
         flags = sub.add_parser(
             "flags",
@@ -57,6 +65,29 @@ class Command(BaseCommand):
             self._flags(options.get("as_of"))
         elif options["kind"] == "chronology":
             self._chronology(options["person"])
+        elif options["kind"] == "subject-access":
+            self._subject_access(options["person"])
+
+    def _subject_access(self, public_id: str) -> None:
+        # Imported here: accounts owns the subject access document, feeds only writes it.
+        from sightline.accounts.subject_access import subject_access_export
+        from sightline.linkage.selectors import person_get
+
+        person = person_get(public_id=public_id.strip().upper())
+        if person is None:
+            self.stderr.write(f"sightline export subject-access: no person with id {public_id!r}")
+            sys.exit(1)
+        out = sys.stdout.buffer
+        out.write(
+            subject_access_export(
+                person=person,
+                user=None,
+                path=f"sightline export subject-access --person {person.public_id}",
+                ip_address=None,
+            )
+        )
+        out.write(b"\n")
+        out.flush()
 
     def _flags(self, as_of: str | None) -> None:
         import datetime as dt
