@@ -14,7 +14,8 @@ ids (Lacey, allocated to the social worker's team and known to the health visito
 
 Allowed means 200, or a redirect that is not to sign-in (signing out lands on the
 sign-in page itself, which counts as allowed); denied means 403, 404, or a redirect to
-sign-in with the page asked for as ``next``. Roles are the ``accounts.models.Role`` values and ``signed_out``.
+sign-in with the page asked for as ``next``. Roles are the ``accounts.models.Role``
+values and ``signed_out``.
 """
 
 from __future__ import annotations

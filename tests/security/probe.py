@@ -53,9 +53,8 @@ def send(client: Client, method: str, url: str, data: dict[str, Any] | None = No
 
 def keep_signed_in(client: Client, user: Any) -> None:
     """Signing out ends the client's session even though the database row is put back."""
-    if user is not None and not client.cookies.get(settings.SESSION_COOKIE_NAME, None):
-        client.force_login(user)
-    elif user is not None and not client.cookies[settings.SESSION_COOKIE_NAME].value:
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    if user is not None and (cookie is None or not cookie.value):
         client.force_login(user)
 
 

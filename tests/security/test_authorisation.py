@@ -1,4 +1,4 @@
-"""The authorisation matrix: every page, every role, GET and POST, from the one table in pages.py."""
+"""The authorisation matrix: every page, every role, GET and POST, from the table in pages.py."""
 
 from __future__ import annotations
 

@@ -200,7 +200,8 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
     allocate(family.tom, other_worker, team=TEAM_B)
     make_flag(family.tom, created_at=timezone.now() - dt.timedelta(hours=1))
     mash = users[Role.MASH]
-    a = _child_things(family.lacey, users[Role.SOCIAL_WORKER], mash, name="Lacey", nhs_number="4000000012")
+    worker = users[Role.SOCIAL_WORKER]
+    a = _child_things(family.lacey, worker, mash, name="Lacey", nhs_number="4000000012")
     b = _child_things(family.tom, other_worker, mash, name="Tom", nhs_number="4000000055")
     bad = feed_ingest_path(path=write_feed(["not json"]), sent_by="test")
     quarantined = QuarantinedLine.objects.get(feed_file_id=bad.feed_file_id)
