@@ -25,8 +25,8 @@ from sightline.feeds.models import Agency, FeedFile, QuarantinedLine
 from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
 from sightline.indicators.services import evaluation_run
-from sightline.linkage.models import CandidatePair
 from sightline.linkage.households import relationships_rebuild
+from sightline.linkage.models import CandidatePair
 from sightline.linkage.variants import agency_persons_sync
 from tests.chronology.conftest import HV, lacey
 from tests.conftest import record

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 FORM, FEED, ACCOUNT, REQUEST, DERIVED = "form", "feed", "account", "request", "derived"
 
+# An agreed grade has only its grade and evidence; these fields come with the shared base.
+NEVER_WRITTEN = "never written: the lead agrees a grade and its evidence only"
+
 TEXT_FIELDS: dict[str, tuple[str, str]] = {
     # accounts
     "accounts.Team.name": (ACCOUNT, "set when a team is created"),
@@ -115,12 +118,9 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "casework.AssessmentContribution.worries": (FORM, "person-assessment"),
     "casework.AssessmentContribution.needs_to_happen": (FORM, "person-assessment"),
     "casework.AgreedGrade.evidence": (FORM, "person-assessment"),
-    "casework.AgreedGrade.working_well": (DERIVED, "never written: the lead agrees grade and evidence"),
-    "casework.AgreedGrade.worries": (DERIVED, "never written: the lead agrees grade and evidence"),
-    "casework.AgreedGrade.needs_to_happen": (
-        DERIVED,
-        "never written: the lead agrees grade and evidence",
-    ),
+    "casework.AgreedGrade.working_well": (DERIVED, NEVER_WRITTEN),
+    "casework.AgreedGrade.worries": (DERIVED, NEVER_WRITTEN),
+    "casework.AgreedGrade.needs_to_happen": (DERIVED, NEVER_WRITTEN),
     "casework.Plan.category": (FORM, "plan-start"),
     "casework.Plan.ending_reason": (FORM, "plan-end"),
     "casework.Plan.ending_review_note": (FORM, "plan-end"),
