@@ -221,14 +221,16 @@ def table_markdown() -> str:
     }
     order = list(short)
 
-    def roles(r: Roles | None) -> str:
+    def roles(r: Roles | None, method: str) -> str:
+        if r is None and method == "GET":
+            return "not taken (405)"
         if r is None:
-            return "(not taken: 405)"
+            return "read only"
         if not r:
             return "nobody"
         return ", ".join(short[x] for x in order if x in r)
 
     lines = ["| URL name | GET | POST |", "|---|---|---|"]
     for p in PAGES:
-        lines.append(f"| `{p.name}` | {roles(p.get)} | {roles(p.post)} |")
+        lines.append(f"| `{p.name}` | {roles(p.get, 'GET')} | {roles(p.post, 'POST')} |")
     return "\n".join(lines)
