@@ -91,3 +91,42 @@ def test_a_nul_character_is_refused_not_stored(world):
     response = client.post(url, {"reason": "Seen\x00today"})
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
     assert "Null characters are not allowed" in response.content.decode()
+
+
+def test_no_form_takes_more_characters_than_its_column_holds():
+    """SQLite stores any length; PostgreSQL refuses, so a form longer than its column was a 500."""
+    from django import forms
+
+    from sightline.casework import models as casework
+    from sightline.indicators.models import Flag
+    from sightline.linkage.models import LinkDecision
+    from sightline.web import assessment_forms, mash_forms, plan_forms
+    from sightline.web import forms as web_forms
+
+    written = [
+        (mash_forms.ConcernForm(), casework.Contact),
+        (mash_forms.ReferralForm(), casework.Contact),
+        (mash_forms.TriageForm(), casework.TriageDecision),
+        (plan_forms.PlanStartForm(), casework.Plan),
+        (plan_forms.ActionAddForm(outcomes=[]), casework.PlanAction),
+        (plan_forms.MeetingRecordForm(), casework.PlanMeeting),
+        (plan_forms.PlanEndForm(), casework.Plan),
+        (plan_forms.ReferralForm(), casework.ServiceReferral),
+        (plan_forms.ReferralOutcomeForm(), casework.ServiceReferral),
+        (assessment_forms.ContributionForm(), casework.AssessmentContribution),
+        (web_forms.LinkDecisionForm(), LinkDecision),
+        (web_forms.FlagDismissForm(), Flag),
+    ]
+    longer = []
+    for form, model in written:
+        columns = {f.name: f for f in model._meta.get_fields()}
+        for name, field in form.fields.items():
+            column = columns.get(name)
+            if not isinstance(field, forms.CharField) or column is None:
+                continue
+            # A field that cleans to fewer characters (an NHS number's spaces) says so.
+            cleaned_max = 10 if name == "child_nhs_number" else field.max_length
+            limit = getattr(column, "max_length", None)
+            if limit and (cleaned_max is None or cleaned_max > limit):
+                longer.append(f"{type(form).__name__}.{name}: {cleaned_max} > {limit}")
+    assert not longer, longer

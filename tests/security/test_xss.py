@@ -99,7 +99,8 @@ def _write_through_feeds(p: Payloads, write_feed: Any) -> None:
         **lacey("CHR-HV-LACEY"),
         "other_names": [p("feeds.SubjectRecord.other_names")],
         "address": p("feeds.SubjectRecord.address"),
-        "postcode": p("feeds.SubjectRecord.postcode_as_written", SHORT),
+        # A postcode that parses: the header shows the address that comes with one.
+        "postcode": "NR1 1AA",
         "nhs_number": p("feeds.SubjectRecord.nhs_number_as_written", SHORT),
         "upn": p("feeds.SubjectRecord.upn_as_written", SHORT),
     }
@@ -109,6 +110,7 @@ def _write_through_feeds(p: Payloads, write_feed: Any) -> None:
             "local_id": p("feeds.SubjectRecord.local_id"),
             "given_name": p("feeds.SubjectRecord.given_name"),
             "family_name": p("feeds.SubjectRecord.family_name"),
+            "postcode": p("feeds.SubjectRecord.postcode_as_written", SHORT),
         },
     }
     hostile = [
@@ -229,7 +231,7 @@ def _write_through_forms(p: Payloads, world: Any) -> None:
         child,
         {
             "plan-kind": "child_protection",
-            "plan-category": p("casework.Plan.category"),
+            "plan-category": p("casework.Plan.category", SHORT),
             "plan-started_on": "1 5 2023",
             "plan-outcomes": p("casework.PlanOutcome.description"),
         },

@@ -170,16 +170,22 @@ def _child_things(
     )
 
 
-def _candidate_pair() -> int:
-    """A pair in the review band of the latest full run, as a linkage run leaves one."""
+def _candidate_pair(child: Person, mother: Person) -> int:
+    """A pair in the review band of the latest full run: the child's and her mother's records.
+
+    Made here, the same on every database, because which pairs a run on a few records
+    leaves for review is the model's business. "Not the same person" is the right
+    decision on it, and changes no one.
+    """
     run = LinkRun.objects.filter(kind="full").order_by("-pk").first()
     assert run is not None
-    existing = CandidatePair.objects.filter(run=run).first()
-    if existing is not None:
-        return existing.pk
-    a, b = AgencyPerson.objects.order_by("pk")[:2]
-    pair = CandidatePair.objects.create(
-        run=run, agency_person_a=a, agency_person_b=b, band="review", probability=0.8
+    a = AgencyPerson.objects.get(person=child, agency__code=HV)
+    b = AgencyPerson.objects.filter(person=mother).order_by("agency__code", "local_id")[0]
+    pair, _ = CandidatePair.objects.update_or_create(
+        run=run,
+        agency_person_a=a,
+        agency_person_b=b,
+        defaults={"band": "review", "probability": 0.8},
     )
     return pair.pk
 
@@ -214,6 +220,6 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         b=b,
         feed_file_id=bad.feed_file_id,
         quarantine_id=quarantined.pk,
-        pair_id=_candidate_pair(),
+        pair_id=_candidate_pair(family.lacey, family.gemma),
         colleague=make_staff(Role.SOCIAL_WORKER, team=TEAM_A, username="colleague"),
     )
