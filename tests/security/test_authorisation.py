@@ -48,6 +48,10 @@ def test_each_role_gets_exactly_the_pages_the_table_allows(world):
                 response = send(client, method, url, data)
                 got = verdict(response)
                 keep_signed_in(client, user)
+                # A form taken lands on the page that shows the change, not back on itself
+                # (sign-in with a made-up password is the one form that answers 200).
+                if got == ALLOWED and method == "POST" and page.name != "sign-in":
+                    got = ALLOWED if response.status_code == 302 else "200, not a redirect"
                 if got not in _expected(allowed, role):
                     where = response.get("Location", "")
                     wrong.append(
@@ -56,19 +60,3 @@ def test_each_role_gets_exactly_the_pages_the_table_allows(world):
                         f"({response.status_code} {where})"
                     )
     assert not wrong, "the pages do not keep to the table:\n" + "\n".join(wrong)
-
-
-def test_an_allowed_post_lands_where_the_work_shows_not_on_sign_in(world):
-    """Allowed POSTs redirect to a page of the service: the form was taken, not bounced."""
-    routes = {r.short: r for r in all_routes()}
-    ids = world.kwargs()
-    bounced: list[str] = []
-    for page in PAGES:
-        if not page.post or page.name in ("sign-in", "sign-out"):
-            continue
-        role = sorted(page.post - {SIGNED_OUT})[0]
-        client = world.client(role)
-        response = send(client, "POST", url_of(routes[page.name], ids), page.form(world))
-        if response.status_code != 302 or response["Location"].startswith("/sign-in"):
-            bounced.append(f"{page.name} as {role}: {response.status_code}")
-    assert not bounced, bounced

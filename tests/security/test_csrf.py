@@ -29,15 +29,13 @@ def test_every_post_without_the_csrf_token_is_refused_and_changes_nothing(world)
         # Signing out without the token must not sign anyone out either.
         if session is not None:
             assert client.cookies[settings.SESSION_COOKIE_NAME].value == session.value
-    assert len(posts) >= 20
-    assert not accepted, "POSTs taken without a CSRF token:\n" + "\n".join(accepted)
-    assert changed(before) == []
-
-
-def test_a_read_only_page_refuses_a_post_without_the_token_too(world):
-    routes = {r.short: r for r in all_routes()}
-    client = world.client("mash", csrf=True)
+    # A page that takes no form refuses a POST without the token just the same.
+    reader = world.client("mash", csrf=True)
     for page in PAGES:
         if page.post is None and page.get is not None and "mash" in page.get:
             url = url_of(routes[page.name], world.kwargs())
-            assert send(client, "POST", url, {}).status_code == 403, page.name
+            if send(reader, "POST", url, {}).status_code != 403:
+                accepted.append(f"{page.name} (read only)")
+    assert len(posts) >= 20
+    assert not accepted, "POSTs taken without a CSRF token:\n" + "\n".join(accepted)
+    assert changed(before) == []
