@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from tests.security.world import World, build_world
-from tests.web.conftest import client  # noqa: F401
 from tests.web.people_fixtures import family, make_staff  # noqa: F401
 
 
