@@ -141,7 +141,10 @@ class FlagDismissForm(forms.Form):
         label="Why does this flag need no action?",
         widget=forms.Textarea,
         max_length=2000,
-        error_messages={"required": "Enter why this flag needs no action"},
+        error_messages={
+            "required": "Enter why this flag needs no action",
+            "max_length": "Why this flag needs no action must be 2,000 characters or fewer",
+        },
     )
 
 

@@ -71,7 +71,8 @@ def day_text(day: dt.date) -> str:
 
 class PlanStartForm(GovukForm):
     kind = _radios("What kind of plan?", Plan.Kind.choices, required="Select the kind of plan")
-    category = _text("Category of abuse")
+    # Plan.category holds 40 characters: a longer one was a server error on PostgreSQL.
+    category = _text("Category of abuse", max_length=40)
     started_on = DayField("Start date")
     outcomes = _text(
         "What is the plan for?",

@@ -91,4 +91,4 @@ def exec_gunicorn(argv: list[str]) -> NoReturn:
     sys.stderr.flush()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sightline.config.settings")
     # A fixed program (this Python) and an argument list: no shell ever parses it.
-    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", *argv])  # noqa: S606
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", *argv])  # noqa: S606  # nosec B606

@@ -1,0 +1,236 @@
+"""THE table: every page of Sightline, which roles may GET it and which may POST to it.
+
+One row per URL name. ``tests/security/test_authorisation.py`` walks Django's URL
+resolver and fails for a URL name with no row here, so a new page cannot be added
+without saying who may use it. To add a page, add one row:
+
+    Page("partner-tokens", get=ADMINS, post=ADMINS, form=lambda w: {"name": "x"}),
+
+``get`` / ``post``: the roles allowed; ``None`` when the page does not take that
+method at all (the matrix then expects 405 from everyone signed in). ``form``: a
+valid POST body for an allowed role, built from the world (``tests/security/world.py``),
+so an allowed POST does what a person's would. Every page is tried with child A's
+ids (Lacey, allocated to the social worker's team and known to the health visitor).
+
+Allowed means 200, or a redirect that is not to sign-in (signing out lands on the
+sign-in page itself, which counts as allowed); denied means 403, 404, or a redirect to
+sign-in with the page asked for as ``next``. Roles are the ``accounts.models.Role``
+values and ``signed_out``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MASH = "mash"
+SOCIAL_WORKER = "social_worker"
+TEAM_MANAGER = "team_manager"
+PARTNER = "partner"
+OFFICER = "partnership_officer"
+ADMIN = "administrator"
+ENGINEER = "data_engineer"
+SIGNED_OUT = "signed_out"
+
+Roles = frozenset[str]
+STAFF: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, OFFICER, ADMIN, ENGINEER})
+EVERYONE: Roles = STAFF | {SIGNED_OUT}
+NOBODY: Roles = frozenset()
+# Who may open child A's record (accounts/access.py): the MASH, her allocated worker and
+# their manager, and the health visitor whose agency holds records about her.
+CHILD_A_VIEWERS: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
+# Who leads her casework: children's social care (access.casework_may_lead).
+CASEWORK: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER})
+FRONT_DOOR: Roles = frozenset({MASH, TEAM_MANAGER})  # access_casework.may_work_in_mash
+REFERRERS: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
+FEEDS: Roles = frozenset({ADMIN, ENGINEER})  # access.feeds_may_view
+LINK_REVIEWERS: Roles = frozenset({ENGINEER, MASH, TEAM_MANAGER})
+ALLOCATORS: Roles = frozenset({MASH, TEAM_MANAGER})
+ACCESS_LOG: Roles = frozenset({MASH, TEAM_MANAGER})
+CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
+# The home page sends practitioners to where their work starts and shows data
+# engineers and administrators the feeds; a partnership officer has no home yet.
+HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
+
+Form = Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    get: Roles | None
+    post: Roles | None = None
+    form: Form | None = None
+
+
+def _concern(w: Any) -> dict[str, Any]:
+    return {
+        "reporter_type": "public",
+        "give_details": "no",
+        "child_given_name": "Amy",
+        "child_family_name": "Fenn",
+        "concern": "Left alone overnight.",
+        "immediate_danger": "no",
+    }
+
+
+def _referral(w: Any) -> dict[str, Any]:
+    return {
+        "reporter_phone": "01603 000000",
+        "child_given_name": "Amy",
+        "concern": "Left alone overnight.",
+        "immediate_danger": "no",
+        "family_aware": "yes",
+    }
+
+
+def _contribution(w: Any) -> dict[str, Any]:
+    return {"action": "contribute", "area": "physical_care", "grade": "3", "evidence": "Seen."}
+
+
+def _allocation(w: Any) -> dict[str, Any]:
+    return {"worker": str(w.colleague.pk), "reason": "Continuity"}
+
+
+def _action(w: Any) -> dict[str, Any]:
+    from sightline.casework.models import PlanOutcome
+
+    outcome = PlanOutcome.objects.get(plan_id=w.a.plan_id)
+    return {
+        "action-outcome": str(outcome.pk),
+        "action-description": "Visit",
+        "action-owner": "Social worker",
+        "action-due_on": "1 6 2030",
+    }
+
+
+def _referral_outcome(w: Any) -> dict[str, Any]:
+    prefix = f"referral-{w.a.referral_id}"
+    return {f"{prefix}-outcome": "accepted", f"{prefix}-outcome_on": "2 5 2023"}
+
+
+PAGES: tuple[Page, ...] = (
+    # Sign-in and the feeds (web/views.py)
+    Page("overview", get=HOME),
+    Page("sign-in", get=EVERYONE, post=EVERYONE, form=lambda w: {"username": "x", "password": "y"}),
+    Page("sign-out", get=None, post=STAFF, form=lambda w: {}),
+    Page("feed-file", get=FEEDS),
+    Page("quarantine", get=FEEDS),
+    Page("quarantine-line", get=FEEDS),
+    # Identity review (web/linkage_views.py)
+    Page("link-review", get=LINK_REVIEWERS),
+    Page(
+        "link-review-pair",
+        get=LINK_REVIEWERS,
+        post=LINK_REVIEWERS,
+        form=lambda w: {"decision": "different", "reason": "Different dates of birth"},
+    ),
+    # The child's pages (web/people_views.py)
+    Page("person-search", get=STAFF),
+    Page("person", get=CHILD_A_VIEWERS),
+    Page("person-chronology", get=CHILD_A_VIEWERS),
+    Page("person-family", get=CHILD_A_VIEWERS),
+    Page("person-access-log", get=ACCESS_LOG),
+    Page("flag-acknowledge", get=None, post=CASEWORK, form=lambda w: {}),
+    Page("flag-dismiss", get=CASEWORK, post=CASEWORK, form=lambda w: {"reason": "Explained"}),
+    # The front door and the MASH (web/mash_views.py)
+    Page("report-concern", get=EVERYONE, post=EVERYONE, form=_concern),
+    Page("concern-sent", get=EVERYONE),
+    Page("referral-new", get=REFERRERS, post=REFERRERS, form=_referral),
+    Page("referral-sent", get=REFERRERS),
+    Page("mash", get=FRONT_DOOR),
+    Page(
+        "mash-contact",
+        get=FRONT_DOOR,
+        post=FRONT_DOOR,
+        form=lambda w: {"outcome": "early_help", "reason": "Family asked for help"},
+    ),
+    Page(
+        "mash-flag",
+        get=FRONT_DOOR,
+        post=FRONT_DOOR,
+        form=lambda w: {"outcome": "nfa", "reason": "Known and managed"},
+    ),
+    Page("mash-steps", get=FRONT_DOOR),
+    Page("mash-step-done", get=None, post=FRONT_DOOR, form=lambda w: {}),
+    # Assessments (web/assessment_views.py)
+    Page("person-assessments", get=CHILD_A_VIEWERS),
+    Page("person-assessment-start", get=None, post=CASEWORK, form=lambda w: {}),
+    Page("person-assessment", get=CHILD_A_VIEWERS, post=CHILD_A_VIEWERS, form=_contribution),
+    # Notifications, caseloads, allocation (web/notification_views.py, caseload_views.py)
+    Page("notifications", get=STAFF),
+    Page("notifications-read", get=None, post=STAFF, form=lambda w: {}),
+    Page("caseload", get=CASELOAD),
+    Page("person-allocation", get=ALLOCATORS, post=ALLOCATORS, form=_allocation),
+    # Plans and specialist services (web/plan_views.py)
+    Page("person-plans", get=CHILD_A_VIEWERS),
+    Page(
+        "plan-start",
+        get=None,
+        post=CASEWORK,
+        form=lambda w: {
+            "plan-kind": "child_protection",
+            "plan-started_on": "1 5 2023",
+            "plan-outcomes": "Safe at home",
+        },
+    ),
+    Page("person-plan", get=CHILD_A_VIEWERS),
+    Page("plan-action-add", get=None, post=CASEWORK, form=_action),
+    Page("plan-action-done", get=None, post=CASEWORK, form=lambda w: {}),
+    Page(
+        "plan-meeting",
+        get=None,
+        post=CASEWORK,
+        form=lambda w: {"meeting-kind": "review", "meeting-held_on": "3 5 2023"},
+    ),
+    Page(
+        "plan-end",
+        get=CASEWORK,
+        post=CASEWORK,
+        form=lambda w: {
+            "ending": "closed",
+            "ended_on": "4 5 2023",
+            "reason": "Moved away",
+            "review_note": "Flags passed to the new authority",
+        },
+    ),
+    Page(
+        "referral-create",
+        get=None,
+        post=CASEWORK,
+        form=lambda w: {"refer-service": "early_help", "refer-reason": "Routines"},
+    ),
+    Page("referral-outcome", get=None, post=CASEWORK, form=_referral_outcome),
+)
+
+BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}
+
+
+def table_markdown() -> str:
+    """The table as docs/security.md shows it: one row a page, the roles allowed."""
+    short = {
+        MASH: "MASH",
+        SOCIAL_WORKER: "SW",
+        TEAM_MANAGER: "TM",
+        PARTNER: "partner",
+        OFFICER: "officer",
+        ADMIN: "admin",
+        ENGINEER: "engineer",
+        SIGNED_OUT: "signed out",
+    }
+    order = list(short)
+
+    def roles(r: Roles | None, method: str) -> str:
+        if r is None and method == "GET":
+            return "not taken (405)"
+        if r is None:
+            return "read only"
+        if not r:
+            return "nobody"
+        return ", ".join(short[x] for x in order if x in r)
+
+    lines = ["| URL name | GET | POST |", "|---|---|---|"]
+    for p in PAGES:
+        lines.append(f"| `{p.name}` | {roles(p.get, 'GET')} | {roles(p.post, 'POST')} |")
+    return "\n".join(lines)
