@@ -51,6 +51,8 @@ ACCESS_LOG: Roles = frozenset({MASH, TEAM_MANAGER})
 CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
 # The home page sends practitioners to where their work starts and shows data
 # engineers and administrators the feeds; a partnership officer has no home yet.
+# Who may ask for emergency access to a child they may not open (access.break_glass_may_request).
+BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
 HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
 
 Form = Callable[[Any], dict[str, Any]]
@@ -132,6 +134,21 @@ PAGES: tuple[Page, ...] = (
     Page("person-chronology", get=CHILD_A_VIEWERS),
     Page("person-family", get=CHILD_A_VIEWERS),
     Page("person-access-log", get=ACCESS_LOG),
+    Page("person-access-log-csv", get=ACCESS_LOG),
+    # Break-glass and subject access (web/audit_views.py): emergency access is asked for
+    # child B, whom none of these roles may open.
+    Page(
+        "break-glass",
+        get=BREAK_GLASS,
+        post=BREAK_GLASS,
+        form=lambda w: {
+            "person": w.b.public_id,
+            "reason": "Police called tonight: the child may be left alone at home",
+        },
+    ),
+    Page("break-glass-granted", get=BREAK_GLASS),
+    Page("break-glass-grants", get=ACCESS_LOG),
+    Page("subject-access", get=frozenset({ADMIN})),
     Page("flag-acknowledge", get=None, post=CASEWORK, form=lambda w: {}),
     Page("flag-dismiss", get=CASEWORK, post=CASEWORK, form=lambda w: {"reason": "Explained"}),
     # The front door and the MASH (web/mash_views.py)

@@ -59,9 +59,20 @@ def test_injection_in_query_strings_is_only_text(world):
             for attack in INJECTIONS[:3]:
                 query = "&".join(f"{p}={attack}" for p in PARAMS)
                 response = send(client, "GET", f"{url}?{query}")
-                if response.status_code >= 500 or response.status_code != plain.status_code:
+                judged = plain
+                if (
+                    plain.status_code == 200
+                    and response.status_code == 302
+                    and "sign-in" not in response["Location"]
+                ):
+                    # A download whose filters do not parse sends the user back to the
+                    # page that shows the filter's errors: judge that page against itself.
+                    location = response["Location"]
+                    response = send(client, "GET", location)
+                    judged = send(client, "GET", location.split("?", 1)[0])
+                if response.status_code >= 500 or response.status_code != judged.status_code:
                     wrong.append(f"{page.name} as {role}: {response.status_code} for {attack!r}")
-                elif not _people(response.content.decode()) <= _people(plain.content.decode()):
+                elif not _people(response.content.decode()) <= _people(judged.content.decode()):
                     wrong.append(f"{page.name} as {role}: more children for {attack!r}")
     assert not wrong, "\n".join(wrong)
     assert changed(before) == []

@@ -27,6 +27,11 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "accounts.AccessLog.path": (REQUEST, "the path and query string as requested"),
     "accounts.AccessLog.prev_hash": (DERIVED, "SHA-256 of the entry before"),
     "accounts.AccessLog.entry_hash": (DERIVED, "SHA-256 of the entry"),
+    "accounts.BreakGlassGrant.reason": (FORM, "why emergency access was needed"),
+    "accounts.BreakGlassGrant.public_id": (
+        DERIVED,
+        "the id asked for, kept only when it has the shape of a Sightline person id",
+    ),
     # feeds
     "feeds.Agency.code": (DERIVED, "checked against ^[a-z0-9][a-z0-9-]{1,63}$ before it is kept"),
     "feeds.Agency.name": (ACCOUNT, "no page or feed writes it yet"),
