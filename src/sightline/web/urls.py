@@ -8,6 +8,7 @@ from sightline.web import (
     notification_views,
     people_views,
     plan_views,
+    token_views,
     views,
 )
 
@@ -116,5 +117,18 @@ urlpatterns += [
         "people/<str:public_id>/referrals/<int:referral_id>/outcome",
         plan_views.referral_outcome_view,
         name="referral-outcome",
+    ),
+]
+
+# Agency API tokens, for administrators (sightline.web.token_views).
+urlpatterns += [
+    path("api-tokens", token_views.tokens_page, name="api-tokens"),
+    path("api-tokens/new", token_views.token_new_page, name="api-token-new"),
+    path("api-tokens/<int:token_id>", token_views.token_page, name="api-token"),
+    path(
+        "api-tokens/<int:token_id>/rotate", token_views.token_rotate_view, name="api-token-rotate"
+    ),
+    path(
+        "api-tokens/<int:token_id>/revoke", token_views.token_revoke_view, name="api-token-revoke"
     ),
 ]

@@ -33,3 +33,11 @@ def may_see_feeds(user: Any) -> bool:
     from sightline.accounts.access import feeds_may_view
 
     return feeds_may_view(user=user)
+
+
+@register.filter
+def may_manage_api_tokens(user: Any) -> bool:
+    """Whether to show API tokens in the navigation: administrators."""
+    from sightline.accounts.access import api_tokens_may_manage
+
+    return api_tokens_may_manage(user=user)
