@@ -20,7 +20,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, Throttled
 
 from sightline.api.auth import UNAUTHORISED, AgencyToken, TokenRateThrottle
@@ -124,13 +124,13 @@ _REQUEST_BODY = {
     ),
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
-def feeds_post(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def feeds_post(request: HttpRequest) -> Status[dict[str, Any]]:
     token = cast(ApiToken, request.auth)  # type: ignore[attr-defined]
     try:
         name, media_type, body = _read_body(request, settings.SIGHTLINE_API_MAX_BODY_BYTES)
     except (BodyError, UnsupportedBodyType) as exc:
         status = exc.status if isinstance(exc, BodyError) else 415
-        return status, {"detail": str(exc)}
+        return Status(status, {"detail": str(exc)})
     with body:
         result = feed_ingest_stream(
             stream=feed_lines_from_body(media_type=media_type, body=body),
@@ -141,14 +141,12 @@ def feeds_post(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         )
     answer = _answer(result, token)
     if result.error:
-        return 503, {
-            "detail": (
-                f"The database failed after {result.lines_read} lines; they are kept. Send the"
-                " same body again to finish: records already held count as duplicates."
-            ),
-            "result": answer,
-        }
-    return 200, answer
+        detail = (
+            f"The database failed after {result.lines_read} lines; they are kept. Send the"
+            " same body again to finish: records already held count as duplicates."
+        )
+        return Status(503, {"detail": detail, "result": answer})
+    return Status(200, answer)
 
 
 def _answer(result: FileResult, token: ApiToken) -> dict[str, Any]:
