@@ -141,20 +141,20 @@ def test_a_file_may_be_uploaded_as_multipart(hv_token, db):
         content_type="application/octet-stream",
     )
 
-    response = upload.post(
-        API, {"file": feed}, HTTP_AUTHORIZATION=f"Bearer {hv_token.secret}"
-    )
+    response = upload.post(API, {"file": feed}, HTTP_AUTHORIZATION=f"Bearer {hv_token.secret}")
 
     assert response.status_code == 200
     answer = response.json()
-    assert _outcomes(answer) == [(1, "F1", "accepted"), (2, None, "rejected"), (3, "F2", "accepted")]
+    assert _outcomes(answer) == [
+        (1, "F1", "accepted"),
+        (2, None, "rejected"),
+        (3, "F2", "accepted"),
+    ]
     assert FeedFile.objects.get(pk=answer["feed_file_id"]).name == "hv-2023-03.jsonl"
 
 
 def test_multipart_without_the_file_field_is_refused_naming_it(hv_token, db):
-    response = Client().post(
-        API, {"feed": "x"}, HTTP_AUTHORIZATION=f"Bearer {hv_token.secret}"
-    )
+    response = Client().post(API, {"feed": "x"}, HTTP_AUTHORIZATION=f"Bearer {hv_token.secret}")
     assert response.status_code == 400
     assert response.json()["detail"].startswith("file:")
     assert not FeedFile.objects.exists()
