@@ -295,4 +295,24 @@ def test_the_openapi_description_is_public_and_describes_the_endpoint(db):
     assert {"application/x-ndjson", "application/jsonl", "multipart/form-data"} <= set(content)
     assert content["multipart/form-data"]["schema"]["required"] == ["file"]
     assert {"200", "400", "401", "413", "415", "429"} <= set(post["responses"])
+    assert all(r["description"] and "content" in r for r in post["responses"].values())
+    assert "Retry-After" in post["responses"]["429"]["description"]
     assert schema["components"]["securitySchemes"]["AgencyToken"]["scheme"] == "bearer"
+
+
+def test_a_database_failure_part_way_is_a_503_saying_to_send_again(send, hv_token, monkeypatch):
+    from django.db import DatabaseError
+
+    from sightline.feeds import services
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(services, "_ingest_batch", fail)
+    response = send(jsonl([record()]), hv_token)
+
+    assert response.status_code == 503
+    answer = response.json()
+    assert "Send the same body again" in answer["detail"]
+    assert answer["result"]["lines_read"] == 0
+    assert FeedFile.objects.get(pk=answer["result"]["feed_file_id"]).status == "failed"

@@ -98,6 +98,18 @@ _REQUEST_BODY = {
 }
 
 
+# What each answer means, in the OpenAPI description beside its schema.
+_RESPONSES = {
+    200: "The body was read and every line ingested; `records` answers for each line.",
+    400: "The body could not be read: empty, cut short, broken multipart, or no 'file' field.",
+    401: "No valid token: missing, unknown, revoked or expired (one answer for all).",
+    413: "The body is larger than SIGHTLINE_API_MAX_BODY_BYTES; split it over requests.",
+    415: "A content type the API does not read; `detail` lists those it does.",
+    429: "Over the token's rate limit; the Retry-After header says how many seconds to wait.",
+    503: "The database failed part way; what was taken is kept; send the same body again.",
+}
+
+
 @api.post(
     "/feeds",
     auth=AgencyToken(),
@@ -122,7 +134,10 @@ _REQUEST_BODY = {
         " Retry-After. 503: the database failed part way; what was taken is kept, and"
         " sending the same body again completes it (records already held count as duplicates)."
     ),
-    openapi_extra={"requestBody": _REQUEST_BODY},
+    openapi_extra={
+        "requestBody": _REQUEST_BODY,
+        "responses": {code: {"description": text} for code, text in _RESPONSES.items()},
+    },
 )
 def feeds_post(request: HttpRequest) -> Status[dict[str, Any]]:
     token = cast(ApiToken, request.auth)  # type: ignore[attr-defined]
