@@ -225,6 +225,7 @@ def main(args: argparse.Namespace) -> None:
         for t in threads:
             t.join()
         seconds = time.perf_counter() - start
+        load = Path("/proc/loadavg").read_text().split()[0]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -280,7 +281,8 @@ generated borough, `sightline generate --seed 11`), each posting
 (gunicorn, 2 sync workers) on this machine against PostgreSQL. Every
 {RETRY_EVERY}th batch is sent a second time straight after, as a client retrying
 after a time-out would. Time is wall-clock from the first request to the last
-answer.
+answer. One-minute load average at the end of the run: {load} (other work shared
+the machine; the figure is what the API sustained alongside it).
 
 Target: 200 records a second from 10 concurrent agencies, with no record lost or
 duplicated: **{verdict}**.
