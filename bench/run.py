@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import generate, indicators, ingest, linkage
+from bench import api, generate, indicators, ingest, linkage
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "generate": generate.main,
     "ingest": ingest.main,
     "linkage": linkage.main,
     "indicators": indicators.main,
+    "api": api.main,
 }
 
 
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=1_000_000, help="records to ingest")
     linkage.add_arguments(parser)
     indicators.add_arguments(parser)
+    api.add_arguments(parser)
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:

@@ -235,3 +235,15 @@ def feeds_may_view(*, user: Any) -> bool:
     if staff is None:
         return False
     return staff.role in (Role.DATA_ENGINEER, Role.ADMINISTRATOR)
+
+
+def api_tokens_may_manage(*, user: Any) -> bool:
+    """Whether the user may list, create, rotate and revoke agency API tokens.
+
+    A token lets a system send records as an agency, so only administrators
+    hand them out; nobody sees a child's record through these pages.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role == Role.ADMINISTRATOR

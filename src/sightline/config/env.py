@@ -14,6 +14,9 @@ from pathlib import Path
 
 ENVIRONMENTS = ("demo", "development", "test", "production")
 ENGINES = ("duckdb", "spark")
+# The feed v1 limit on one line (as sightline.feeds.reader has it; this module
+# imports nothing of Sightline's, so that configuration loads before Django).
+MAX_LINE_BYTES = 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -49,6 +52,10 @@ class Config:
     # it ends within the shift it was asked for in. Asking again is a new reason
     # on record and a new report to managers.
     break_glass_hours: int = 4
+    # The partner API (sightline.api): the largest body one POST may send, and
+    # how many requests one token may make in a period ("60/min").
+    api_max_body_bytes: int = 32 * 1024 * 1024
+    api_rate_limit: str = "60/min"
 
     @property
     def is_production(self) -> bool:
@@ -110,6 +117,18 @@ def load(environ: dict[str, str] | None = None) -> Config:
             f"SIGHTLINE_BREAK_GLASS_HOURS is {break_glass_hours!r}: "
             "it must be a whole number of hours from 1 to 24"
         )
+    api_max_body = e.get("SIGHTLINE_API_MAX_BODY_BYTES") or str(Config.api_max_body_bytes)
+    if not api_max_body.isdigit() or int(api_max_body) < MAX_LINE_BYTES:
+        raise ConfigurationError(
+            f"SIGHTLINE_API_MAX_BODY_BYTES is {api_max_body!r}: it must be a whole number of"
+            f" bytes, at least {MAX_LINE_BYTES} (one feed line may be 1 MiB)"
+        )
+    api_rate = e.get("SIGHTLINE_API_RATE_LIMIT") or Config.api_rate_limit
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", api_rate):
+        raise ConfigurationError(
+            f"SIGHTLINE_API_RATE_LIMIT is {api_rate!r}: it must be requests per period,"
+            " such as 60/min, 5/s or 1000/hour"
+        )
     return Config(
         env=env,
         database_url=database_url,
@@ -138,6 +157,8 @@ def load(environ: dict[str, str] | None = None) -> Config:
         ),
         email_from=e.get("SIGHTLINE_EMAIL_FROM") or "sightline@localhost",
         break_glass_hours=int(break_glass_hours),
+        api_max_body_bytes=int(api_max_body),
+        api_rate_limit=api_rate,
     )
 
 

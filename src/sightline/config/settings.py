@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sightline.casework",
     "sightline.reviews",
     "sightline.web",
+    "sightline.api",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,20 @@ def _database(url: str) -> dict[str, Any]:
 
 
 DATABASES = {"default": _database(CONFIG.database_url)}
+
+# The partner API's limits (sightline.api; see docs/architecture.md).
+SIGHTLINE_API_MAX_BODY_BYTES = CONFIG.api_max_body_bytes
+SIGHTLINE_API_RATE_LIMIT = CONFIG.api_rate_limit
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The API's per-token request counts, in files under var/ so that every
+    # gunicorn worker on the machine counts against the same limit (a per-process
+    # cache would let each worker allow the whole rate again).
+    "api-throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CONFIG.var_dir / "cache" / "api-throttle"),
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 from django.db import DatabaseError, connection, transaction
@@ -64,6 +64,16 @@ class IngestError(Exception):
     """The input could not be read at all (missing file, a directory, no permission)."""
 
 
+class LineOutcome(NamedTuple):
+    """What became of one line: for senders who want an answer line by line (the API)."""
+
+    line: int
+    record_id: str  # "" when the line could not be read far enough to tell
+    outcome: str  # accepted, duplicate, superseded, stale or rejected
+    reasons: list[str]  # why it was rejected; empty otherwise
+    warnings: list[str]  # problems that did not reject it
+
+
 @dataclass
 class FileResult:
     name: str
@@ -77,6 +87,9 @@ class FileResult:
     rejected: int = 0
     warnings: int = 0
     error: str = ""
+    # Every non-blank line's outcome, in line order; only when asked for
+    # (report_lines), since a million-line file would hold a million of them.
+    lines: list[LineOutcome] | None = None
 
     @property
     def adds_up(self) -> bool:
@@ -95,6 +108,8 @@ class _Outcome:
     rejects: list[Rejected] = field(default_factory=list)
     # line number -> the source record it became
     written: dict[int, int] = field(default_factory=dict)
+    # (line number, record id, outcome) of every record decided, rejects aside
+    decided: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 # ---- deciding against what is held ---------------------------------------------------
@@ -234,11 +249,13 @@ def _apply_batch(
             new_records.append((key[0], c))
             heads[key] = (c[VERSION], c[CONTENT_HASH])
             out.accepted += 1
+            out.decided.append((c[LINE_NUMBER], c[RECORD_ID], "accepted"))
             continue
         added = in_batch.get((*key, c[VERSION]))
         if added is not None or (held is not None and held[0] == c[VERSION]):
             if (added or (held[1] if held else "")) == c[CONTENT_HASH]:
                 out.duplicates += 1
+                out.decided.append((c[LINE_NUMBER], c[RECORD_ID], "duplicate"))
             else:
                 out.rejects.append(_conflict(c))
             continue
@@ -250,8 +267,10 @@ def _apply_batch(
                 new_records.append((key[0], c))
                 in_batch[(*key, c[VERSION])] = c[CONTENT_HASH]
                 out.stale += 1
+                out.decided.append((c[LINE_NUMBER], c[RECORD_ID], "stale"))
             elif old_hash == c[CONTENT_HASH]:
                 out.duplicates += 1
+                out.decided.append((c[LINE_NUMBER], c[RECORD_ID], "duplicate"))
             else:
                 out.rejects.append(_conflict(c))
             continue
@@ -260,6 +279,7 @@ def _apply_batch(
         new_records.append((key[0], c))
         heads[key] = (c[VERSION], c[CONTENT_HASH])
         out.superseded += 1
+        out.decided.append((c[LINE_NUMBER], c[RECORD_ID], "superseded"))
 
     received = writer.datetime_adapter()(received_at)
     ids = writer.allocate_ids("feeds_sourcerecord", len(new_records))
@@ -338,6 +358,8 @@ def _ingest_batch(
         result.rejected += len(rejects)
         result.warnings += out.warnings
         result.lines_read += len(decoded)
+        if result.lines is not None:
+            _report_lines(result.lines, candidates, out.decided, rejects)
         FeedFile.objects.filter(pk=feed.pk).update(
             lines_read=result.lines_read,
             accepted=result.accepted,
@@ -347,6 +369,56 @@ def _ingest_batch(
             rejected=result.rejected,
             warnings=result.warnings,
         )
+
+
+def _report_lines(
+    lines: list[LineOutcome],
+    candidates: Sequence[CandidateRow],
+    decided: Sequence[tuple[int, str, str]],
+    rejects: Sequence[Rejected],
+) -> None:
+    warned = {c[LINE_NUMBER]: c[WARNINGS] for c in candidates if c[WARNINGS] != "[]"}
+    for number, record_id, outcome in decided:
+        warnings = orjson.loads(warned[number]) if number in warned else []
+        lines.append(LineOutcome(number, record_id, outcome, [], warnings))
+    for r in rejects:
+        lines.append(LineOutcome(r.line_number, r.record_id, "rejected", r.reasons, []))
+
+
+def _sort_lines(result: FileResult) -> None:
+    if result.lines is not None:
+        result.lines.sort(key=lambda o: o.line)
+
+
+def _only_from(
+    agency: str, candidates: Sequence[CandidateRow], rejects: list[Rejected]
+) -> list[CandidateRow]:
+    """Reject every record naming an agency other than ``agency`` (the sender's own).
+
+    A sender authenticated as one agency (an API token) may send records only
+    for itself. Such a line is kept in quarantine like any other reject, and a
+    line already rejected for other reasons gets this reason too.
+    """
+
+    def reason(named: str) -> str:
+        return (
+            f"agency: {named!r} is not the sending agency ({agency}); an agency may send"
+            " only its own records"
+        )
+
+    for i, r in enumerate(rejects):
+        if r.agency and r.agency != agency:
+            rejects[i] = r._replace(reasons=[*r.reasons, reason(r.agency)])
+    own: list[CandidateRow] = []
+    for c in candidates:
+        if c[AGENCY] == agency:
+            own.append(c)
+        else:
+            raw = c[TEXT].encode("utf-8")
+            rejects.append(
+                Rejected(c[LINE_NUMBER], raw, [reason(c[AGENCY])], c[AGENCY], c[RECORD_ID])
+            )
+    return own
 
 
 # ---- decoding, in this process or in workers -----------------------------------------
@@ -385,13 +457,17 @@ def feed_ingest_stream(
     received_at: dt.datetime | None = None,
     workers: int = 0,
     block_bytes: int = BLOCK_BYTES,
+    only_agency: str | None = None,
+    report_lines: bool = False,
 ) -> FileResult:
     """Ingest one feed from an open binary stream; see the module docstring.
 
     ``workers`` is the number of decoding processes; 0 decodes in this process.
+    ``only_agency``: records for any other agency are rejected (an API sender's
+    own agency). ``report_lines``: fill ``FileResult.lines`` with every line's outcome.
     """
     received_at = received_at or timezone.now()
-    result = FileResult(name=name)
+    result = FileResult(name=name, lines=[] if report_lines else None)
     feed = FeedFile.objects.create(
         name=name[:500], checksum="", received_at=received_at, sent_by=sent_by[:200]
     )
@@ -403,6 +479,10 @@ def feed_ingest_stream(
             for block, decoded in _decoded_blocks(reader.blocks(), received_at, workers):
                 result.blank_lines += decoded.blank_lines
                 candidates: Sequence[CandidateRow] = decoded_candidates(block, decoded)
+                if only_agency is not None:
+                    foreign = list(decoded.rejects)
+                    candidates = _only_from(only_agency, candidates, foreign)
+                    decoded = decoded._replace(rejects=foreign)
                 rejects: list[CandidateRow | Rejected] = list(decoded.rejects)
                 for start in range(0, max(len(candidates), 1), batch_size):
                     batch = [*rejects, *candidates[start : start + batch_size]]
@@ -411,6 +491,7 @@ def feed_ingest_stream(
                         _ingest_batch(batch, feed, result, agencies, received_at)
     except (DatabaseError, OSError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
+        _sort_lines(result)
         FeedFile.objects.filter(pk=feed.pk).update(
             status=FeedFile.Status.FAILED,
             error=result.error[:2000],
@@ -418,6 +499,7 @@ def feed_ingest_stream(
             size_bytes=reader.size,
         )
         return result
+    _sort_lines(result)
     FeedFile.objects.filter(pk=feed.pk).update(
         status=FeedFile.Status.COMPLETE,
         checksum=reader.sha256.hexdigest(),

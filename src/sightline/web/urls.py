@@ -9,6 +9,7 @@ from sightline.web import (
     notification_views,
     people_views,
     plan_views,
+    token_views,
     views,
 )
 
@@ -131,4 +132,15 @@ urlpatterns += [
     path("break-glass/granted", audit_views.break_glass_granted, name="break-glass-granted"),
     path("break-glass/grants", audit_views.break_glass_grants_page, name="break-glass-grants"),
     path("subject-access", audit_views.subject_access_page, name="subject-access"),
+# Agency API tokens, for administrators (sightline.web.token_views).
+urlpatterns += [
+    path("api-tokens", token_views.tokens_page, name="api-tokens"),
+    path("api-tokens/new", token_views.token_new_page, name="api-token-new"),
+    path("api-tokens/<int:token_id>", token_views.token_page, name="api-token"),
+    path(
+        "api-tokens/<int:token_id>/rotate", token_views.token_rotate_view, name="api-token-rotate"
+    ),
+    path(
+        "api-tokens/<int:token_id>/revoke", token_views.token_revoke_view, name="api-token-revoke"
+    ),
 ]

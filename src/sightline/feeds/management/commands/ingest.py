@@ -115,7 +115,8 @@ class Command(BaseCommand):
                 unreadable = True
                 continue
             if options["format"] == "json":
-                summary = result.__dict__ | {"adds_up": result.adds_up}
+                counts = {k: v for k, v in result.__dict__.items() if k != "lines"}
+                summary = counts | {"adds_up": result.adds_up}
                 self.stdout.write(orjson.dumps(summary).decode())
             else:
                 self.stdout.write(format_result(result))

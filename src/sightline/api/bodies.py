@@ -1,0 +1,59 @@
+"""From a request body to feed v1 JSON Lines, by the body's content type.
+
+This is the one place that decides which formats the API takes. Each entry of
+``BODY_FORMATS`` turns a body of its media type into feed v1 JSON Lines, the
+shape ingest reads; for now feed v1 itself is the only format and passes
+through unchanged. An adapter for another format (an HL7 FHIR bundle, a school's
+CSV attendance return) is added as one more entry: a function from the body's
+binary stream to a binary stream of feed v1 lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import BinaryIO
+
+# Media type -> a function turning such a body into feed v1 JSON Lines.
+BodyToFeedLines = Callable[[BinaryIO], BinaryIO]
+
+
+def _feed_v1(body: BinaryIO) -> BinaryIO:
+    return body
+
+
+FEED_V1_TYPES = ("application/x-ndjson", "application/jsonl")
+BODY_FORMATS: dict[str, BodyToFeedLines] = {media: _feed_v1 for media in FEED_V1_TYPES}
+# A file part that says nothing of its type (curl sends .jsonl files as
+# application/octet-stream) is read as feed v1.
+UNTYPED = ("", "application/octet-stream", "text/plain")
+
+
+class UnsupportedBodyType(Exception):
+    """The body's content type is not one the API reads."""
+
+    def __init__(self, media_type: str) -> None:
+        accepted = ", ".join(BODY_FORMATS)
+        shown = media_type or "no Content-Type"
+        super().__init__(
+            f"Content-Type: {shown} is not a format this API reads. Send feed v1 JSON Lines"
+            f" as the body ({accepted}) or as a multipart/form-data file field named 'file'."
+        )
+
+
+def media_type_of_file(declared: str | None) -> str:
+    """The media type to read an uploaded file part as: its own, or feed v1 when it has none."""
+    media = (declared or "").split(";", 1)[0].strip().lower()
+    return FEED_V1_TYPES[0] if media in UNTYPED else media
+
+
+def body_reader_for(media_type: str) -> BodyToFeedLines:
+    """The conversion for this media type; raises :class:`UnsupportedBodyType` for any other."""
+    reader = BODY_FORMATS.get(media_type.split(";", 1)[0].strip().lower())
+    if reader is None:
+        raise UnsupportedBodyType(media_type)
+    return reader
+
+
+def feed_lines_from_body(*, media_type: str, body: BinaryIO) -> BinaryIO:
+    """The body as feed v1 JSON Lines, read as its media type says."""
+    return body_reader_for(media_type)(body)
