@@ -2,27 +2,45 @@
 
 This is the one place that decides which formats the API takes. Each entry of
 ``BODY_FORMATS`` turns a body of its media type into feed v1 JSON Lines, the
-shape ingest reads; for now feed v1 itself is the only format and passes
-through unchanged. An adapter for another format (an HL7 FHIR bundle, a school's
-CSV attendance return) is added as one more entry: a function from the body's
-binary stream to a binary stream of feed v1 lines.
+shape ingest reads. Feed v1 itself passes through unchanged; an HL7 FHIR R4
+bundle or a school's CSV attendance return goes through its adapter
+(:mod:`sightline.feeds.adapters`), which needs the sending agency: the token's.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import BinaryIO
 
-# Media type -> a function turning such a body into feed v1 JSON Lines.
-BodyToFeedLines = Callable[[BinaryIO], BinaryIO]
+from sightline.feeds.adapters import Format, adapted_lines
+
+# Media type -> a function turning such a body, sent by this agency, into feed v1 JSON Lines.
+BodyToFeedLines = Callable[[BinaryIO, str], BinaryIO]
 
 
-def _feed_v1(body: BinaryIO) -> BinaryIO:
+def _feed_v1(body: BinaryIO, agency: str) -> BinaryIO:
     return body
 
 
+def _adapter(fmt: Format) -> BodyToFeedLines:
+    def adapt(body: BinaryIO, agency: str) -> BinaryIO:
+        # A bundle or a school's return is one document, within the body size limit.
+        lines = adapted_lines(data=body.read(), fmt=fmt, agency=agency)
+        return io.BytesIO(b"".join(line + b"\n" for line in lines))
+
+    return adapt
+
+
 FEED_V1_TYPES = ("application/x-ndjson", "application/jsonl")
-BODY_FORMATS: dict[str, BodyToFeedLines] = {media: _feed_v1 for media in FEED_V1_TYPES}
+BODY_FORMATS: dict[str, BodyToFeedLines] = {
+    **{media: _feed_v1 for media in FEED_V1_TYPES},
+    "application/fhir+json": _adapter(Format.FHIR_BUNDLE),
+    # A JSON document (not lines) can only be a bundle; anything else is quarantined as
+    # not one, with the reason.
+    "application/json": _adapter(Format.FHIR_BUNDLE),
+    "text/csv": _adapter(Format.ATTENDANCE_CSV),
+}
 # A file part that says nothing of its type (curl sends .jsonl files as
 # application/octet-stream) is read as feed v1.
 UNTYPED = ("", "application/octet-stream", "text/plain")
@@ -35,8 +53,8 @@ class UnsupportedBodyType(Exception):
         accepted = ", ".join(BODY_FORMATS)
         shown = media_type or "no Content-Type"
         super().__init__(
-            f"Content-Type: {shown} is not a format this API reads. Send feed v1 JSON Lines"
-            f" as the body ({accepted}) or as a multipart/form-data file field named 'file'."
+            f"Content-Type: {shown} is not a format this API reads. Send one of {accepted}"
+            " as the body, or as a multipart/form-data file field named 'file'."
         )
 
 
@@ -54,6 +72,6 @@ def body_reader_for(media_type: str) -> BodyToFeedLines:
     return reader
 
 
-def feed_lines_from_body(*, media_type: str, body: BinaryIO) -> BinaryIO:
-    """The body as feed v1 JSON Lines, read as its media type says."""
-    return body_reader_for(media_type)(body)
+def feed_lines_from_body(*, media_type: str, body: BinaryIO, agency: str) -> BinaryIO:
+    """The body as feed v1 JSON Lines, read as its media type says, sent by ``agency``."""
+    return body_reader_for(media_type)(body, agency)

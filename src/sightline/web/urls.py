@@ -132,6 +132,8 @@ urlpatterns += [
     path("break-glass/granted", audit_views.break_glass_granted, name="break-glass-granted"),
     path("break-glass/grants", audit_views.break_glass_grants_page, name="break-glass-grants"),
     path("subject-access", audit_views.subject_access_page, name="subject-access"),
+]
+
 # Agency API tokens, for administrators (sightline.web.token_views).
 urlpatterns += [
     path("api-tokens", token_views.tokens_page, name="api-tokens"),
