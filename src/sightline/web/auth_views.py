@@ -123,15 +123,16 @@ def _with_next(name: str, request: HttpRequest) -> str:
 
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change your own password, checked by the password rules (AUTH_PASSWORD_VALIDATORS)."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    user: Any = request.user
+    form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         password_change_service(
-            user=request.user,
+            user=user,
             password=form.cleaned_data["new_password1"],
             ip_address=client_ip(request),
         )
         # Keeps this session signed in (and its two-factor step done); others end.
-        update_session_auth_hash(request, request.user)
+        update_session_auth_hash(request, user)
         messages.success(request, "Your password has been changed")
         return redirect("web:password-change")
     return render(request, "web/password_change.html", {"form": form})

@@ -14,7 +14,7 @@ def client_ip(request: HttpRequest) -> str:
     the proxy's word, as any before it came from the client and can be made up.
     Elsewhere nothing stands in front, so REMOTE_ADDR is the client.
     """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     if settings.SIGHTLINE_ENV == "production" and forwarded.strip():
         return forwarded.split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR") or "")

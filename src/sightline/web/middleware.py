@@ -31,9 +31,7 @@ def two_factor_pending(request: HttpRequest) -> bool:
     """Signed in with a password, and two-factor sign-in is required but not yet done."""
     user: Any = request.user
     return bool(
-        settings.SIGHTLINE_REQUIRE_TWO_FACTOR
-        and user.is_authenticated
-        and not user.is_verified()
+        settings.SIGHTLINE_REQUIRE_TWO_FACTOR and user.is_authenticated and not user.is_verified()
     )
 
 
