@@ -96,3 +96,11 @@ def record(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: the concern form's rate limit counts in it."""
+    from django.core.cache import cache
+
+    cache.clear()

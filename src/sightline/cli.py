@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "audit": ("verify the access log's hash chain (audit verify)", None),
     "notify": ("tell allocated workers and managers of new flags and records", None),
     "tokens": ("create, list, rotate or revoke agency API tokens", None),
+    "users": ("staff accounts: reset-2fa USERNAME --reason TEXT after a lost phone", None),
 }
 
 

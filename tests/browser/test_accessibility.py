@@ -13,13 +13,16 @@ the sign-in page, as people do.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from sightline.accounts.models import Role, Team
@@ -46,13 +49,22 @@ TEAM = "Social care team 1"
 T = TypeVar("T")
 
 
-def _in_context(browser: Browser, work: Callable[[Any], T], **options: Any) -> T:
-    """Run ``work(page)`` on a fresh page in a new browser context, closed afterwards."""
+def _in_context(
+    browser: Browser, work: Callable[[Any], T], sweep: Sweep | None = None, **options: Any
+) -> T:
+    """Run ``work(page)`` on a fresh page in a new browser context, closed afterwards.
+
+    The page runs under the real Content Security Policy (no bypass_csp); with a
+    ``sweep``, every CSP violation its console reports is kept for the test to see.
+    """
 
     def run(chromium: Any) -> T:
         context = chromium.new_context(**options)
         try:
-            return work(context.new_page())
+            page = context.new_page()
+            if sweep is not None:
+                sweep.watch(page)
+            return work(page)
         finally:
             context.close()
 
@@ -82,6 +94,19 @@ class Sweep:
         self.base = base
         self.problems: list[str] = []
         self.checked: list[str] = []
+        # What Chromium's console said about the Content Security Policy: any
+        # script, style or image the policy blocked, which would be a broken page.
+        self.csp_reports: list[str] = []
+        self._axe = AXE.read_text()
+
+    def watch(self, page: Any) -> None:
+        """Listen to the page's console for Content Security Policy violations."""
+
+        def heard(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                self.csp_reports.append(f"{page.url}: {message.text}")
+
+        page.on("console", heard)
 
     def check(self, page: Any, what: str) -> None:
         """Run axe on the page as it stands and note every violation."""
@@ -90,7 +115,9 @@ class Sweep:
         # would leave axe checking the browser's defaults.
         font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
         assert "GDS Transport" in font, f"{what}: GOV.UK Frontend's CSS is not applied ({font})"
-        page.add_script_tag(path=str(AXE))
+        # Run through the DevTools protocol, not added as a <script>: the page's
+        # Content Security Policy (no inline script) stays in force for the page itself.
+        page.evaluate(self._axe)
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
         )
@@ -117,6 +144,9 @@ class Sweep:
 
     def report(self) -> str:
         return f"{len(self.problems)} accessibility violation(s):\n" + "\n".join(self.problems)
+
+    def csp_report(self) -> str:
+        return f"{len(self.csp_reports)} CSP violation(s):\n" + "\n".join(self.csp_reports)
 
 
 def submit(page: Any, button: str) -> None:
@@ -261,7 +291,8 @@ def test_every_signed_out_page_passes_axe(live_server: Any, browser: Browser) ->
         page.wait_for_url(re.compile(r"/report-a-concern/sent$"))
         sweep.check(page, "concern received")
 
-    _in_context(browser, work, bypass_csp=True)
+    _in_context(browser, work, sweep)
+    assert not sweep.csp_reports, sweep.csp_report()
     assert sweep.checked == [
         "sign-in",
         "sign-in with an error",
@@ -353,9 +384,10 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, f"{lacey}/plans", "partner: plans and services")
         sweep.visit(page, "/referrals/new", "partner: make a referral")
 
-    _in_context(browser, work, bypass_csp=True)
+    _in_context(browser, work, sweep)
     assert not sweep.problems, sweep.report()
     assert len(sweep.checked) == 40, sweep.checked
+    assert not sweep.csp_reports, sweep.csp_report()
 
 
 def test_sign_in_and_report_a_concern_work_without_javascript(
@@ -375,3 +407,80 @@ def test_sign_in_and_report_a_concern_work_without_javascript(
     received, landing = _in_context(browser, work, java_script_enabled=False)
     assert Contact.objects.get().reference in received
     assert landing  # signed in: sign_in() saw the sign-in page left behind
+
+
+def test_the_policy_is_in_force_in_chromium_and_a_violation_is_heard(
+    live_server: Any, browser: Browser
+) -> None:
+    """An inline script added to a page is refused, and the sweeps' console check hears it."""
+    sweep = Sweep(live_server.url)
+
+    def work(page: Any) -> bool:
+        sweep.visit(page, "/sign-in", "sign-in")
+        ran = page.evaluate(
+            """() => {
+                window.inlineRan = false;
+                const s = document.createElement('script');
+                s.textContent = 'window.inlineRan = true;';
+                document.body.appendChild(s);
+                return window.inlineRan;
+            }"""
+        )
+        page.wait_for_timeout(200)  # the console message arrives just after
+        return bool(ran)
+
+    assert _in_context(browser, work, sweep) is False
+    assert len(sweep.csp_reports) == 1, sweep.csp_report()
+    assert "script-src" in sweep.csp_reports[0]
+
+
+def test_two_factor_set_up_and_sign_in_with_a_code_in_chromium(
+    live_server: Any, browser: Browser, make_staff: Callable[..., Any]
+) -> None:
+    """The whole two-factor journey in a real browser, under the real policy: set up
+    from the page's key, sign out, sign in again with a fresh code."""
+    make_staff(Role.SOCIAL_WORKER, username="social.worker")
+    sweep = Sweep(live_server.url)
+
+    def code(key: str, steps_ahead: int = 0) -> str:
+        from django_otp.oath import TOTP
+
+        clock = TOTP(base64.b32decode(key + "=" * (-len(key) % 8)), 30, 0, 6)
+        clock.time = time.time() + 30 * steps_ahead
+        return f"{clock.token():06d}"
+
+    def work(page: Any) -> list[str]:
+        landed = []
+        page.goto(sweep.base + "/caseload")
+        page.fill("#id_username", "social.worker")
+        page.fill("#id_password", PASSWORD)
+        submit(page, "Sign in")
+        assert "/sign-in/two-factor/set-up" in page.url, page.url
+        sweep.check(page, "two-factor set-up")
+        assert page.locator("svg.app-qr-code").is_visible()
+        key = page.locator("#secret-key").inner_text().replace(" ", "")
+        page.fill("#id_token", "000000" if code(key) != "000000" else "111111")
+        submit(page, "Finish setting up")
+        sweep.check(page, "two-factor set-up, wrong code")
+        page.fill("#id_token", code(key))
+        submit(page, "Finish setting up")
+        landed.append(page.url)
+        sign_out(page)
+
+        page.goto(sweep.base + "/caseload")
+        page.fill("#id_username", "social.worker")
+        page.fill("#id_password", PASSWORD)
+        submit(page, "Sign in")
+        assert "/sign-in/two-factor?" in page.url, page.url
+        sweep.check(page, "two-factor code")
+        # The code just used cannot be used again: the app's next one can.
+        page.fill("#id_token", code(key, steps_ahead=1))
+        submit(page, "Continue")
+        landed.append(page.url)
+        return landed
+
+    with override_settings(SIGHTLINE_REQUIRE_TWO_FACTOR=True):
+        landed = _in_context(browser, work, sweep)
+    assert [url.removeprefix(live_server.url) for url in landed] == ["/caseload", "/caseload"]
+    assert not sweep.problems, sweep.report()
+    assert not sweep.csp_reports, sweep.csp_report()

@@ -105,6 +105,19 @@ def test_the_duckdb_memory_limit_comes_from_the_environment(tmp_path):
             },
             "SIGHTLINE_ALLOWED_HOSTS must be set",
         ),
+        (
+            {
+                "SIGHTLINE_ENV": "production",
+                "SIGHTLINE_SECRET_KEY": GOOD_SECRET,
+                "DATABASE_URL": "postgres://db/sightline",
+                "SIGHTLINE_ALLOWED_HOSTS": "sightline.example.org",
+                "SIGHTLINE_REQUIRE_TWO_FACTOR": "0",
+            },
+            "SIGHTLINE_REQUIRE_TWO_FACTOR cannot be switched off in production",
+        ),
+        ({"SIGHTLINE_REQUIRE_TWO_FACTOR": "maybe"}, "SIGHTLINE_REQUIRE_TWO_FACTOR is 'maybe'"),
+        ({"SIGHTLINE_SIGN_IN_FAILURE_LIMIT": "0"}, "SIGHTLINE_SIGN_IN_FAILURE_LIMIT is '0'"),
+        ({"SIGHTLINE_CONCERN_RATE_LIMIT": "lots"}, "SIGHTLINE_CONCERN_RATE_LIMIT is 'lots'"),
     ],
 )
 def test_bad_configuration_is_refused_with_the_variable_named(tmp_path, environ, message):
@@ -144,4 +157,31 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
     }
     result = _sightline(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stderr + result.stdout
-    assert "no issues" in result.stdout
+    # Clean, and not by silencing: no check is switched off.
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_two_factor_is_on_everywhere_but_the_test_environment(tmp_path):
+    on = {"SIGHTLINE_VAR_DIR": str(tmp_path)}
+    assert load(on).require_two_factor
+    assert load({**on, "SIGHTLINE_ENV": "demo"}).require_two_factor
+    assert not load({**on, "SIGHTLINE_ENV": "test"}).require_two_factor
+    assert load(
+        {**on, "SIGHTLINE_ENV": "test", "SIGHTLINE_REQUIRE_TWO_FACTOR": "1"}
+    ).require_two_factor
+    assert not load({**on, "SIGHTLINE_REQUIRE_TWO_FACTOR": "0"}).require_two_factor
+
+
+def test_production_refuses_to_start_with_two_factor_off(tmp_path):
+    env = {
+        "SIGHTLINE_ENV": "production",
+        "SIGHTLINE_SECRET_KEY": "k3y-" + "Zq8vN2xR5tLw9pYb" * 4,
+        "DATABASE_URL": f"sqlite:///{Path(tmp_path) / 'db.sqlite3'}",
+        "SIGHTLINE_ALLOWED_HOSTS": "sightline.example.org",
+        "SIGHTLINE_VAR_DIR": str(tmp_path),
+        "SIGHTLINE_REQUIRE_TWO_FACTOR": "0",
+    }
+    result = _sightline(["check"], env)
+    assert result.returncode == 2
+    assert "SIGHTLINE_REQUIRE_TWO_FACTOR cannot be switched off in production" in result.stderr
+    assert "Traceback" not in result.stderr

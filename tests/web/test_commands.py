@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.test import RequestFactory
 
 from sightline.feeds.models import FeedFile, QuarantinedLine, RecordHead
 from sightline.web import serving
@@ -23,6 +24,11 @@ from sightline.web.demo import DEMO_USERS
 from tests.conftest import FIXTURES
 
 GENERATOR_PRESENT = importlib.util.find_spec("sightline.synth.cli") is not None
+
+
+def _authenticate(**credentials: str):
+    """Sign-in as the sign-in page does it: django-axes needs the request."""
+    return authenticate(RequestFactory().post("/sign-in"), **credentials)
 
 
 def _free_port() -> int:
@@ -123,6 +129,8 @@ def test_serve_really_serves_pages_and_gov_uk_frontend(tmp_path):
                 with urllib.request.urlopen(f"{base}/sign-in", timeout=2) as response:
                     page = response.read().decode()
                 break
+            # The master listens before its worker has loaded Django: on a busy machine
+            # the first answer can take longer than one try's timeout.
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     message = proc.stderr.read().decode() if proc.stderr else ""
@@ -151,7 +159,7 @@ def test_demo_setup_loads_feeds_and_creates_a_user_who_can_sign_in(cli, var_dir,
     assert result.code == 0, result.err
     assert no_exec == []
     password = _password(result.err)
-    user = authenticate(username="data.engineer", password=password)
+    user = _authenticate(username="data.engineer", password=password)
     assert user is not None and user.is_staff
     assert sorted(FeedFile.objects.values_list("name", flat=True)) == [
         "example-bad-feed.jsonl",
@@ -171,8 +179,8 @@ def test_demo_setup_again_loads_nothing_twice_and_changes_the_password(cli, var_
     assert "2 file(s) already loaded" in again.err
     old, new = _password(first.err), _password(again.err)
     assert old != new
-    assert authenticate(username="data.engineer", password=old) is None
-    assert authenticate(username="data.engineer", password=new) is not None
+    assert _authenticate(username="data.engineer", password=old) is None
+    assert _authenticate(username="data.engineer", password=new) is not None
     assert get_user_model().objects.filter(username="data.engineer").count() == 1
 
 
@@ -242,7 +250,7 @@ def test_demo_generates_a_small_borough_and_loads_it_once(cli, var_dir):
     files = FeedFile.objects.count()
     assert files >= 1
     assert RecordHead.objects.exists()
-    assert authenticate(username="data.engineer", password=_password(result.err)) is not None
+    assert _authenticate(username="data.engineer", password=_password(result.err)) is not None
     # The MASH has concerns to triage, and nothing is made twice on a second run.
     from sightline.casework.models import Contact, Notification
 

@@ -38,3 +38,15 @@ def test_flagged_children_are_allocated_to_the_social_workers_team_once(family, 
     client.force_login(worker)
     page = client.get(f"/people/{family.lacey.public_id}").content.decode()
     assert f"Sam Walker, {escape(SOCIAL_CARE_TEAM)}" in page
+
+
+@pytest.mark.django_db
+def test_demo_passwords_keep_the_password_rules_everyone_else_keeps():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    for credentials in demo_users_create():
+        user = get_user_model().objects.get(username=credentials.username)
+        assert len(credentials.password) >= 12
+        validate_password(credentials.password, user)  # raises, naming the rule, if not
+        assert user.check_password(credentials.password)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import override_settings
 
 from sightline.accounts.models import Role
 from sightline.casework.models import Contact
@@ -286,3 +287,31 @@ def test_the_error_summary_lists_errors_in_the_order_of_the_page(client):
 
 def test_the_sign_in_page_points_the_public_to_the_form(client):
     assert 'href="/report-a-concern"' in client.get("/sign-in").content.decode()
+
+
+@override_settings(SIGHTLINE_CONCERN_RATE_LIMIT=2)
+def test_over_the_hourly_limit_nothing_is_sent_the_page_says_so_and_keeps_the_answers(client):
+    for _ in range(2):
+        assert client.post("/report-a-concern", GOOD).status_code == 302
+    assert Contact.objects.count() == 2
+    response = client.post("/report-a-concern", {**GOOD, "concern": "Third report: Leo again."})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "<title>Error: Report a concern about a child - Sightline</title>" in html
+    assert "Your concern has not been sent" in html
+    assert "or phone your council's children's services now" in html
+    assert "If a child is in immediate danger, call 999." in html
+    # Nothing typed is lost: the answers are still in the form to send again.
+    assert "Third report: Leo again.</textarea>" in html
+    assert 'value="Marsh"' in html
+    assert Contact.objects.count() == 2
+    # Another address is not held up.
+    assert client.post("/report-a-concern", GOOD, REMOTE_ADDR="198.51.100.9").status_code == 302
+
+
+@override_settings(SIGHTLINE_CONCERN_RATE_LIMIT=1)
+def test_a_form_sent_back_with_mistakes_does_not_use_up_the_limit(client):
+    client.post("/report-a-concern", {**GOOD, "concern": ""})
+    assert client.post("/report-a-concern", GOOD).status_code == 302
+    assert Contact.objects.count() == 1
+    assert client.post("/report-a-concern", GOOD).status_code == 429

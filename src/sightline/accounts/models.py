@@ -221,3 +221,55 @@ class BreakGlassGrant(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("a break-glass grant cannot be deleted")
+class AccountEventQuerySet(models.QuerySet["AccountEvent"]):
+    """Entries can be added and read, never changed or removed in bulk."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("account events are append-only: entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("account events are append-only: entries cannot be deleted")
+
+
+class AccountEvent(models.Model):
+    """A change to how someone signs in: two-factor set up or reset, password changed.
+
+    Kept apart from the access log, which is about children's records: these
+    are about accounts, and an investigation of a misused account reads them
+    together with django-axes' record of failed sign-ins. Append-only, like the
+    access log. Written only by
+    :func:`sightline.accounts.services.account_event_record`.
+    """
+
+    class Action(models.TextChoices):
+        TWO_FACTOR_SET_UP = "two_factor_set_up", "Set up two-factor sign-in"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset"
+        PASSWORD_CHANGED = "password_changed", "Changed their password"
+
+    # Whose account it is.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    # Who did it: the user themself on a page, or who ran a command and as which
+    # operating-system account, so a reset made at a terminal is traceable too.
+    by = models.CharField(max_length=300)
+    reason = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("account events are append-only: entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("account events are append-only: entries cannot be deleted")

@@ -1,4 +1,4 @@
-"""Accounts writes: the audit trail of who looked at which child's record."""
+"""Accounts writes: the audit trail of who looked at which child's record, and account events."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sightline.accounts.audit import chain_head, chain_lock, entry_hash
-from sightline.accounts.models import AccessLog
+from sightline.accounts.models import AccessLog, AccountEvent
 from sightline.linkage.models import Person
 
 
@@ -43,3 +43,32 @@ def access_log_record(
     entry.entry_hash = entry_hash(entry.prev_hash, entry)
     entry.save()
     return entry
+
+
+@transaction.atomic
+def password_change(*, user: Any, password: str, ip_address: str | None) -> None:
+    """Give ``user`` a new password (already checked by the password rules) and note it."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    account_event_record(
+        user=user,
+        action=AccountEvent.Action.PASSWORD_CHANGED,
+        by=user.get_username(),
+        ip_address=ip_address,
+    )
+
+
+def account_event_record(
+    *, user: Any, action: str, by: str, reason: str = "", ip_address: str | None = None
+) -> AccountEvent:
+    """Write down a change to how ``user`` signs in."""
+    if action not in AccountEvent.Action.values:
+        raise ValueError(f"action: {action!r} is not an account event")
+    return AccountEvent.objects.create(
+        user=user,
+        action=action,
+        by=by[:300],
+        reason=reason,
+        ip_address=ip_address or None,
+        at=timezone.now(),
+    )

@@ -56,6 +56,15 @@ class Config:
     # how many requests one token may make in a period ("60/min").
     api_max_body_bytes: int = 32 * 1024 * 1024
     api_rate_limit: str = "60/min"
+    # Staff confirm each sign-in with a code from an authenticator app (TOTP).
+    # Always on in production; off by default only in the test environment.
+    require_two_factor: bool = True
+    # Sign-in throttling (django-axes): failed attempts for one username from one
+    # address before sign-in is paused, and for how long.
+    sign_in_failure_limit: int = 5
+    sign_in_cool_off_minutes: int = 15
+    # Reports of concern accepted from one address in an hour (the public form).
+    concern_rate_limit: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -129,6 +138,12 @@ def load(environ: dict[str, str] | None = None) -> Config:
             f"SIGHTLINE_API_RATE_LIMIT is {api_rate!r}: it must be requests per period,"
             " such as 60/min, 5/s or 1000/hour"
         )
+    require_two_factor = _flag(e, "SIGHTLINE_REQUIRE_TWO_FACTOR", default=env != "test")
+    if env == "production" and not require_two_factor:
+        raise ConfigurationError(
+            "SIGHTLINE_REQUIRE_TWO_FACTOR cannot be switched off in production: staff sign in"
+            " with a password and a code from an authenticator app"
+        )
     return Config(
         env=env,
         database_url=database_url,
@@ -159,7 +174,31 @@ def load(environ: dict[str, str] | None = None) -> Config:
         break_glass_hours=int(break_glass_hours),
         api_max_body_bytes=int(api_max_body),
         api_rate_limit=api_rate,
+        require_two_factor=require_two_factor,
+        sign_in_failure_limit=_whole(e, "SIGHTLINE_SIGN_IN_FAILURE_LIMIT", 5),
+        sign_in_cool_off_minutes=_whole(e, "SIGHTLINE_SIGN_IN_COOL_OFF_MINUTES", 15),
+        concern_rate_limit=_whole(e, "SIGHTLINE_CONCERN_RATE_LIMIT", 10),
     )
+
+
+def _flag(e: dict[str, str], name: str, *, default: bool) -> bool:
+    """A yes/no setting: 1/true/yes or 0/false/no, anything else refused."""
+    value = e.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} is {e[name]!r}: it must be 1 (on) or 0 (off)")
+
+
+def _whole(e: dict[str, str], name: str, default: int) -> int:
+    """A whole number of 1 or more."""
+    value = e.get(name, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name} is {e[name]!r}: it must be a whole number of 1 or more")
+    return int(value)
 
 
 def _spark_conf(text: str) -> tuple[tuple[str, str], ...]:

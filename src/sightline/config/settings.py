@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from sightline.config import env as _env
 
@@ -36,6 +38,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "sightline.accounts",
     "sightline.feeds",
     "sightline.linkage",
@@ -49,16 +55,33 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(): has this session confirmed a code from the
+    # user's authenticator app?
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs sign-in unless its view opts out with @login_not_required:
     # quarantined lines and records hold children's data, so closed is the default.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed in with a password but no code yet: every page but the two-factor
+    # steps, sign-out and static files sends them to the two-factor step.
+    "sightline.web.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees every failed sign-in and answers a paused one.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a username and address paused after too many failures,
+    # before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "sightline.config.urls"
@@ -74,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sightline.web.context_processors.two_factor",
             ],
         },
     },
@@ -162,6 +186,64 @@ LOGOUT_REDIRECT_URL = "/sign-in"
 if CONFIG.env == "test":
     # Hashing demo passwords slowly buys nothing in tests and costs minutes.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Two-factor sign-in (django-otp's TOTP): see docs/architecture.md, "Signing in".
+SIGHTLINE_REQUIRE_TWO_FACTOR = CONFIG.require_two_factor
+# The name an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Sightline"
+# After a wrong code, each further try waits twice as long (1, 2, 4 ... seconds).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Sign-in throttling (django-axes): a username tried from one address fails
+# AXES_FAILURE_LIMIT times, and sign-in for that pair pauses for the cool-off.
+# Attempts are kept in the database, so every server process sees them.
+AXES_FAILURE_LIMIT = CONFIG.sign_in_failure_limit
+AXES_COOLOFF_TIME = dt.timedelta(minutes=CONFIG.sign_in_cool_off_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The sign-in view shows the pause itself, in the page's own words.
+AXES_LOCKOUT_CALLABLE = "sightline.web.auth_views.sign_in_paused"
+# Passwords, and the code typed at the two-factor step, never reach axes' log.
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# Whose address a failure counts against (see sightline.web.client).
+AXES_CLIENT_IP_CALLABLE = "sightline.web.client.client_ip"
+
+# The public report-a-concern form: reports accepted from one address an hour.
+SIGHTLINE_CONCERN_RATE_LIMIT = CONFIG.concern_rate_limit
+# Its counts are in the default cache (CACHES above: one process's memory). Sign-in
+# throttling keeps its counts in the database instead (see AXES above).
+
+# Content Security Policy (django-csp): scripts, styles, fonts and images from
+# Sightline itself only; no inline script or style, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the empty favicon in base.html, which stops a request for one.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# No page needs a camera, microphone, location, payment or similar.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+# Django's default, stated: a window Sightline opens keeps no handle on it, and back.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 SESSION_COOKIE_HTTPONLY = True
 # Signed out after 30 minutes with no request: a case file left open on an

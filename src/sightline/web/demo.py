@@ -23,6 +23,8 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -273,13 +275,24 @@ def demo_users_create() -> list[Credentials]:
         user.last_name = spec.last_name
         user.is_staff = spec.is_staff
         user.is_active = True
-        password = secrets.token_urlsafe(12)
+        password = _demo_password(user)
         user.set_password(password)
         user.save()
         _staff_profile(user, spec)
         credentials.append(Credentials(spec.username, password, spec.role))
     demo_allocations_make()
     return credentials
+
+
+def _demo_password(user: Any) -> str:
+    """16 random characters, checked by the same password rules as everyone's."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            validate_password(password, user)
+        except ValidationError:  # pragma: no cover - all digits, say: vanishingly rare
+            continue
+        return password
 
 
 _TEAM_KINDS = {MASH_TEAM: Team.Kind.MASH, SOCIAL_CARE_TEAM: Team.Kind.SOCIAL_CARE}

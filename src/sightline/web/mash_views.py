@@ -42,8 +42,10 @@ from sightline.casework.timescales import (
     working_day_deadline,
 )
 from sightline.indicators.models import Flag
+from sightline.web.client import client_ip
 from sightline.web.mash_forms import ConcernForm, GovukForm, ReferralForm, TriageForm
 from sightline.web.people_views import _audit
+from sightline.web.throttle import concern_allowance, concern_counted
 
 WORKLIST_PAGE_SIZE = 50
 STEPS_SHOWN = 200
@@ -90,7 +92,19 @@ def _show_sent(request: HttpRequest, *, form_url: str, referral: bool) -> HttpRe
 @login_not_required
 def report_concern(request: HttpRequest) -> HttpResponse:
     form = ConcernForm(request.POST or None)
-    return _receive(
+    address = client_ip(request)
+    if request.method == "POST":
+        allowance = concern_allowance(address)
+        if not allowance.allowed:
+            # Nothing is sent, and the page says so: the answers stay in the form,
+            # so nothing typed is lost, with when to try again and what to do now.
+            return render(
+                request,
+                "web/concern/report.html",
+                {"form": form, "paused_until": allowance.resets_at},
+                status=429,
+            )
+    response = _receive(
         request,
         form=form,
         template="web/concern/report.html",
@@ -99,6 +113,9 @@ def report_concern(request: HttpRequest) -> HttpResponse:
         ),
         sent_to="web:concern-sent",
     )
+    if request.method == "POST" and response.status_code == 302:
+        concern_counted(address)
+    return response
 
 
 @login_not_required

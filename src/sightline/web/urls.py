@@ -3,6 +3,7 @@ from django.urls import path
 from sightline.web import (
     assessment_views,
     audit_views,
+    auth_views,
     caseload_views,
     linkage_views,
     mash_views,
@@ -16,8 +17,11 @@ from sightline.web import (
 app_name = "web"
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("sign-in", views.sign_in, name="sign-in"),
-    path("sign-out", views.sign_out, name="sign-out"),
+    path("sign-in", auth_views.sign_in, name="sign-in"),
+    path("sign-in/two-factor", auth_views.two_factor, name="two-factor"),
+    path("sign-in/two-factor/set-up", auth_views.two_factor_set_up, name="two-factor-set-up"),
+    path("sign-out", auth_views.sign_out, name="sign-out"),
+    path("account/password", auth_views.password_change, name="password-change"),
     path("feeds/<int:feed_file_id>", views.feed_file_detail, name="feed-file"),
     path("quarantine", views.quarantine_index, name="quarantine"),
     path("quarantine/<int:quarantine_id>", views.quarantine_detail, name="quarantine-line"),

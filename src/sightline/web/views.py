@@ -6,7 +6,6 @@ settings), so a view added later is closed unless it opts out on purpose.
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,23 +19,12 @@ from sightline.feeds.selectors import (
     quarantine_list,
 )
 from sightline.web import selectors
-from sightline.web.forms import SignInForm
 
 OVERVIEW_FEED_FILES = 20
 OVERVIEW_QUARANTINE = 10
 QUARANTINE_PAGE_SIZE = 50
 # A whole file can be rejected or warned about; its page shows the start, the CLI the rest.
 FEED_FILE_LINES_SHOWN = 200
-
-
-class SignInView(auth_views.LoginView):
-    template_name = "web/sign_in.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-
-sign_in = SignInView.as_view()
-sign_out = auth_views.LogoutView.as_view()
 
 
 # Where each practitioner's work starts, instead of the data engineers' feeds overview.

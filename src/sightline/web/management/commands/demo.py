@@ -116,6 +116,11 @@ class Command(BaseCommand):
             else "These are the files you gave: handle the pages as you would the files.",
             "Passwords change at every setup.",
         ]
+        if settings.SIGHTLINE_REQUIRE_TWO_FACTOR:
+            lines.append(
+                "Two-factor sign-in is on: at first sign-in each account shows a QR code to"
+                " scan with an authenticator app (or its key, for oathtool --totp -b KEY)."
+            )
         if not serving_now:
             lines.append("Serve it with: sightline serve")
         else:
