@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sightline.indicators",
     "sightline.casework",
     "sightline.reviews",
+    "sightline.jobs",
     "sightline.web",
 ]
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import orjson
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
-from sightline.feeds.services import FileResult, IngestError, feed_ingest_path
+from sightline.feeds.services import BATCH_SIZE, FileResult, IngestError, feed_ingest_path
 
 
 def format_result(r: FileResult) -> str:
@@ -22,6 +23,8 @@ def format_result(r: FileResult) -> str:
         extras.append(f"{r.warnings} with warnings")
     if r.blank_lines:
         extras.append(f"{r.blank_lines} blank lines ignored")
+    if r.resumed_after:
+        extras.append(f"continued an interrupted ingest after line {r.resumed_after}")
     return text + (f" ({'; '.join(extras)})" if extras else "")
 
 
@@ -42,15 +45,36 @@ class Command(BaseCommand):
             help="text (default) or one JSON object a file",
         )
         parser.add_argument("--sent-by", default="cli", help="who sent the files (recorded)")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            metavar="N",
+            help=f"records decided and committed per transaction (default {BATCH_SIZE:,})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         unreadable = failed = False
+        if options["batch_size"] < 1:
+            self.stderr.write("sightline ingest: --batch-size must be 1 or more")
+            sys.exit(2)
         for name in options["files"]:
             try:
-                result = feed_ingest_path(path=Path(name), sent_by=options["sent_by"])
+                result = feed_ingest_path(
+                    path=Path(name), sent_by=options["sent_by"], batch_size=options["batch_size"]
+                )
             except IngestError as exc:
                 self.stderr.write(f"sightline ingest: {exc}")
                 unreadable = True
+                continue
+            except DatabaseError as exc:
+                # Before a single line was taken: nothing of this file is held.
+                self.stderr.write(
+                    f"sightline ingest: {name}: the database could not be reached"
+                    f" ({_first_line(exc)}); nothing from this file was kept. Send it again"
+                    " once the database is back."
+                )
+                failed = True
                 continue
             if options["format"] == "json":
                 summary = result.__dict__ | {"adds_up": result.adds_up}
@@ -59,9 +83,11 @@ class Command(BaseCommand):
                 self.stdout.write(format_result(result))
             if result.error:
                 self.stderr.write(
-                    f"sightline ingest: {name}: stopped after {result.lines_read} records:"
-                    f" {result.error}. What was read so far is kept; send the file again to"
-                    " finish (records already held count as duplicates)."
+                    f"sightline ingest: {name}: stopped: {_first_line(result.error)}."
+                    f" Lines 1 to {result.committed_line:,} are committed and held"
+                    f" ({result.lines_read:,} records). Sending the same file again is safe:"
+                    f" it continues after line {result.committed_line:,}, and nothing already"
+                    " held is doubled."
                 )
                 failed = True
         self.stdout.flush()
@@ -69,3 +95,9 @@ class Command(BaseCommand):
             sys.exit(1)
         if unreadable:
             sys.exit(2)
+
+
+def _first_line(error: object) -> str:
+    """A database error's first line: the rest is the driver's detail, not for operators."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
