@@ -96,13 +96,15 @@ class LiveDb:
             check=False,
         )
 
-    def wait_for(self, sql: str, until: Callable[[Any], bool], proc: Any, limit: float = 120) -> Any:
+    def wait_for(
+        self, sql: str, until: Callable[[Any], bool], proc: Any, limit: float = 120
+    ) -> Any:
         """Poll ``sql`` until its value passes ``until``; fail if the process ends first."""
         deadline = time.monotonic() + limit
         while True:
             try:
                 value = self.value(sql)
-            except Exception:  # noqa: BLE001 - the table may not be readable yet
+            except Exception:
                 value = None
             if value is not None and until(value):
                 return value
@@ -136,20 +138,33 @@ def _live_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def live_db(_live_template: str, tmp_path: Path) -> Iterator[LiveDb]:
-    """A fresh copy of the migrated database, for one test."""
-    if _is_postgres(_live_template):
-        name = f"{urlsplit(_live_template).path.lstrip('/').removesuffix('_template')}"
+def live_db_factory(_live_template: str, tmp_path: Path) -> Iterator[Callable[[str], LiveDb]]:
+    """Fresh copies of the migrated database, each for this test only."""
+    made: list[str] = []
+    template = urlsplit(_live_template).path.lstrip("/")
+
+    def make(suffix: str = "") -> LiveDb:
+        if _is_postgres(_live_template):
+            name = template.removesuffix("_template") + suffix
+            with _pg_admin(_live_template) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            made.append(name)
+            return LiveDb(_with_db(_live_template, name), tmp_path)
+        path = tmp_path / f"live{suffix}.sqlite3"
+        shutil.copyfile(_live_template.removeprefix("sqlite:///"), path)
+        return LiveDb(f"sqlite:///{path}", tmp_path)
+
+    yield make
+    if made:
         with _pg_admin(_live_template) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(_live_template).path.lstrip("/")}"')
-        yield LiveDb(_with_db(_live_template, name), tmp_path)
-        with _pg_admin(_live_template) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        return
-    path = tmp_path / "live.sqlite3"
-    shutil.copyfile(_live_template.removeprefix("sqlite:///"), path)
-    yield LiveDb(f"sqlite:///{path}", tmp_path)
+            for name in made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def live_db(live_db_factory: Callable[[str], LiveDb]) -> LiveDb:
+    return live_db_factory("")
 
 
 @dataclass

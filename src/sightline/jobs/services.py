@@ -90,6 +90,8 @@ def job_running(*, command: str, argv: Sequence[str] = ()) -> Iterator[Job]:
     """
     job = _adopted.get()
     if job is None:
+        # An interrupted run of the same command is queued again here, and done by this one.
+        jobs_recover()
         job = Job.objects.create(
             command=command,
             arguments=shlex.join(argv),
