@@ -114,7 +114,7 @@ def test_the_database_going_away_mid_ingest_is_reported_and_a_retry_finishes(liv
     committed = left[-1]
     assert left[0] == "interrupted"
     assert f"sightline ingest: {feed.path}: stopped:" in err
-    assert f"Lines 1 to {committed:,} are committed and held" in err
+    assert f"Lines 1 to {committed:,} are committed: each is held" in err
     assert "Sending the same file again is safe" in err
 
     again = live_db.run("ingest", str(feed.path), "--batch-size", BATCH)

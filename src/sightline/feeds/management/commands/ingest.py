@@ -84,8 +84,8 @@ class Command(BaseCommand):
             if result.error:
                 self.stderr.write(
                     f"sightline ingest: {name}: stopped: {_first_line(result.error)}."
-                    f" Lines 1 to {result.committed_line:,} are committed and held"
-                    f" ({result.lines_read:,} records). Sending the same file again is safe:"
+                    f" Lines 1 to {result.committed_line:,} are committed: each is held,"
+                    " or in quarantine with its reasons. Sending the same file again is safe:"
                     f" it continues after line {result.committed_line:,}, and nothing already"
                     " held is doubled."
                 )
