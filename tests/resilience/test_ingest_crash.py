@@ -109,7 +109,7 @@ def test_the_database_going_away_mid_ingest_is_reported_and_a_retry_finishes(liv
     assert terminated >= 1
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, (out, err)
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err
     [left] = live_db.rows(FILE_SQL)
     committed = left[-1]
     assert left[0] == "interrupted"
