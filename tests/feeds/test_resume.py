@@ -41,6 +41,7 @@ def test_a_database_error_mid_ingest_is_a_clear_message_and_a_retry_finishes(
     cli, write_feed, monkeypatch
 ):
     path = write_feed(_lines(60))
+    real_apply_batch = services._apply_batch
     _failing_on(monkeypatch, 3, OperationalError("database is locked\nDETAIL: driver noise"))
     first = cli("ingest", str(path), "--batch-size", "10")
     assert first.code == 1
@@ -54,7 +55,8 @@ def test_a_database_error_mid_ingest_is_a_clear_message_and_a_retry_finishes(
     assert "Lines 1 to 20 are committed: each is held, or in quarantine" in first.err
     assert "Sending the same file again is safe" in first.err
 
-    monkeypatch.undo()
+    # Only the failure is undone: undo() would also undo the cli fixture's own patch.
+    monkeypatch.setattr(services, "_apply_batch", real_apply_batch)
     again = cli("ingest", str(path), "--batch-size", "10")
     assert again.code == 0, again.err
     assert "continued an interrupted ingest after line 20" in again.out
