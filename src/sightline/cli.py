@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "notify": ("tell allocated workers and managers of new flags and records", None),
     "tokens": ("create, list, rotate or revoke agency API tokens", None),
     "users": ("staff accounts: reset-2fa USERNAME --reason TEXT after a lost phone", None),
+    "worker": ("run queued linkage and evaluation jobs, and those a restart interrupted", None),
 }
 
 

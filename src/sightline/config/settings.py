@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sightline.indicators",
     "sightline.casework",
     "sightline.reviews",
+    "sightline.jobs",
     "sightline.web",
     "sightline.api",
 ]

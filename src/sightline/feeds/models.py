@@ -54,6 +54,9 @@ class FeedFile(models.Model):
     class Status(models.TextChoices):
         RECEIVING = "receiving", "Receiving"
         COMPLETE = "complete", "Complete"
+        # Stopped part way (a crash, a restart, the database going away): every line
+        # up to committed_line is held; sending the same file again continues after it.
+        INTERRUPTED = "interrupted", "Interrupted"
         FAILED = "failed", "Failed"
 
     name = models.CharField(max_length=500)
@@ -70,6 +73,11 @@ class FeedFile(models.Model):
     stale = models.IntegerField(default=0)
     rejected = models.IntegerField(default=0)
     warnings = models.IntegerField(default=0)
+    # Resilience (see docs/architecture.md, "Resilience"): who is receiving the file,
+    # when it last committed a batch, and the last line whose outcome is committed.
+    owner = models.CharField(max_length=200, blank=True, help_text="host, process id, start")
+    progress_at = models.DateTimeField(null=True, blank=True)
+    committed_line = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["-received_at", "-id"]

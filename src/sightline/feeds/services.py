@@ -5,8 +5,10 @@ The flow for one file: read a line, decode and validate it (see
 version: new, duplicate, newer version, stale, or conflict. Decisions are made a
 batch at a time so that the database sees a few large statements instead of one
 per record, and memory stays flat whatever the file size. Each batch commits on
-its own: a crash loses at most the batch in hand, and sending the file again
-fills the gap (everything already held is a duplicate).
+its own, in line order, and records the last line it holds: a crash loses at
+most the batch in hand, and sending the same file again continues after that
+line, in the same feed file, so nothing is doubled or quarantined twice (see
+"Resilience" in docs/architecture.md).
 
 Large files are decoded by worker processes while this process writes, because
 validation and writing each take about half the time and the machine has two
@@ -15,17 +17,19 @@ cores.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
+import hashlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, cast
 
 import orjson
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sightline.feeds import writer
@@ -51,6 +55,7 @@ from sightline.feeds.decoding import (
 )
 from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, SourceRecord
 from sightline.feeds.reader import BLOCK_BYTES, MAX_LINE_BYTES, Block, HashingReader, Line
+from sightline.jobs.processes import owner_is_gone, process_owner
 
 # Records decided and written per transaction. Large enough that a block read
 # from the file (about 9,000 records) is one transaction: on PostgreSQL fewer,
@@ -58,6 +63,8 @@ from sightline.feeds.reader import BLOCK_BYTES, MAX_LINE_BYTES, Block, HashingRe
 BATCH_SIZE = 20_000
 # Files smaller than this are decoded in-process: starting workers costs more.
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+# Tries of one batch that loses a race for a record to a concurrent ingest of the same file.
+BATCH_ATTEMPTS = 3
 
 
 class IngestError(Exception):
@@ -90,6 +97,11 @@ class FileResult:
     # Every non-blank line's outcome, in line order; only when asked for
     # (report_lines), since a million-line file would hold a million of them.
     lines: list[LineOutcome] | None = None
+    # The last line of the file whose outcome is committed; after an interruption
+    # everything up to it is held and sending the file again continues after it.
+    committed_line: int = 0
+    # Set when this ingest continued an interrupted one: the line it started after.
+    resumed_after: int = 0
 
     @property
     def adds_up(self) -> bool:
@@ -339,6 +351,16 @@ def _quarantine(rejects: Sequence[Rejected], feed_file_id: int, now: Any) -> Non
     )
 
 
+def _line_of(row: CandidateRow | Rejected) -> int:
+    if isinstance(row, Rejected):
+        return row.line_number
+    number: int = cast(Sequence[Any], row)[LINE_NUMBER]
+    return number
+
+
+_COUNTS = ("lines_read", "accepted", "duplicates", "superseded", "stale", "rejected", "warnings")
+
+
 def _ingest_batch(
     decoded: Sequence[CandidateRow | Rejected],
     feed: FeedFile,
@@ -346,29 +368,45 @@ def _ingest_batch(
     agencies: dict[str, int],
     received_at: dt.datetime,
 ) -> None:
+    """Decide, write and count one batch (whole lines, in line order) in one transaction."""
     candidates = [d for d in decoded if not isinstance(d, Rejected)]
-    with transaction.atomic():
-        out = _apply_batch(candidates, feed.pk, agencies, received_at)
-        rejects = [d for d in decoded if isinstance(d, Rejected)] + out.rejects
-        _quarantine(rejects, feed.pk, writer.datetime_adapter()(received_at))
-        result.accepted += out.accepted
-        result.superseded += out.superseded
-        result.duplicates += out.duplicates
-        result.stale += out.stale
-        result.rejected += len(rejects)
-        result.warnings += out.warnings
-        result.lines_read += len(decoded)
+    last_line = _line_of(decoded[-1])
+    for attempt in range(1, BATCH_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                out = _apply_batch(candidates, feed.pk, agencies, received_at)
+                rejects = [d for d in decoded if isinstance(d, Rejected)] + out.rejects
+                _quarantine(rejects, feed.pk, writer.datetime_adapter()(received_at))
+                added = (
+                    len(decoded),
+                    out.accepted,
+                    out.duplicates,
+                    out.superseded,
+                    out.stale,
+                    len(rejects),
+                    out.warnings,
+                )
+                totals = {
+                    name: getattr(result, name) + n for name, n in zip(_COUNTS, added, strict=True)
+                }
+                FeedFile.objects.filter(pk=feed.pk).update(
+                    **totals, committed_line=last_line, progress_at=timezone.now()
+                )
+        except IntegrityError:
+            # Another ingest of the same records committed first. The advisory lock
+            # (PostgreSQL) and the IMMEDIATE transaction (SQLite) make this rare;
+            # trying again reads its rows and counts them as duplicates.
+            agencies.clear()  # an agency made in the rolled-back transaction is gone
+            if attempt == BATCH_ATTEMPTS:
+                raise
+            continue
+        # Counted only once committed, so a rolled-back try counts nothing.
+        for name, value in totals.items():
+            setattr(result, name, value)
+        result.committed_line = last_line
         if result.lines is not None:
             _report_lines(result.lines, candidates, out.decided, rejects)
-        FeedFile.objects.filter(pk=feed.pk).update(
-            lines_read=result.lines_read,
-            accepted=result.accepted,
-            duplicates=result.duplicates,
-            superseded=result.superseded,
-            stale=result.stale,
-            rejected=result.rejected,
-            warnings=result.warnings,
-        )
+        return
 
 
 def _report_lines(
@@ -445,6 +483,107 @@ def _decoded_blocks(
             yield done, future.result()
 
 
+def _after_line(blocks: Iterator[Block], line: int) -> Iterator[Block]:
+    """The blocks of a file less its lines up to ``line`` (already held: a resumed ingest)."""
+    for block in blocks:
+        data = block.data
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if block.first_line + lines - 1 <= line:
+            continue
+        if block.first_line > line:
+            yield block
+            continue
+        cut = 0
+        for _ in range(line - block.first_line + 1):
+            cut = data.index(b"\n", cut) + 1
+        yield Block(line + 1, data[cut:])
+
+
+def _in_line_order(
+    decoded: DecodedBlock, block: Block, only_agency: str | None = None
+) -> list[CandidateRow | Rejected]:
+    """A block's candidates and rejects by line number, so each batch is a run of whole lines.
+
+    With ``only_agency``, records naming another agency join the rejects first.
+    """
+    candidates: Sequence[CandidateRow] = decoded_candidates(block, decoded)
+    rejects = list(decoded.rejects)
+    if only_agency is not None:
+        candidates = _only_from(only_agency, candidates, rejects)
+    rows: list[CandidateRow | Rejected] = [*rejects, *candidates]
+    # Runs already in order: the sort merges them in linear time.
+    rows.sort(key=_line_of)
+    return rows
+
+
+def _stopped(feed: FeedFile, result: FileResult, exc: Exception) -> None:
+    """Record that an ingest stopped part way, if the database can still be reached."""
+    result.error = f"{type(exc).__name__}: {exc}".strip()
+    if not connection.in_atomic_block:
+        # A connection the server dropped is unusable: this opens a fresh one.
+        connection.close_if_unusable_or_obsolete()
+    # If it is still away, the file stays "receiving" under a process that is about
+    # to exit, and feed_files_mark_interrupted finds it so at the next look.
+    with contextlib.suppress(DatabaseError):
+        FeedFile.objects.filter(pk=feed.pk).update(
+            status=FeedFile.Status.INTERRUPTED,
+            error=_interrupted_message(result.committed_line, result.error)[:2000],
+        )
+
+
+def _interrupted_message(line: int, cause: str) -> str:
+    return (
+        f"Stopped after line {line:,}: {cause}. Every line up to {line:,} is held."
+        " Sending the same file again is safe: it continues after that line, and"
+        " nothing already held is doubled."
+    )
+
+
+def feed_files_mark_interrupted(*, now: dt.datetime | None = None) -> int:
+    """Mark interrupted every file left "receiving" by a process that no longer exists.
+
+    A killed ingest cannot say it stopped, so this runs where operators look
+    (the feeds pages) and before every ingest. Returns how many were marked.
+    """
+    now = now or timezone.now()
+    marked = 0
+    receiving = FeedFile.objects.filter(status=FeedFile.Status.RECEIVING).only(
+        "owner", "progress_at", "received_at", "committed_line"
+    )
+    for feed in receiving:
+        if not owner_is_gone(feed.owner, feed.progress_at or feed.received_at, now):
+            continue
+        cause = "the process receiving it stopped (a crash or a restart)"
+        marked += FeedFile.objects.filter(
+            pk=feed.pk, status=FeedFile.Status.RECEIVING, owner=feed.owner
+        ).update(
+            status=FeedFile.Status.INTERRUPTED,
+            error=_interrupted_message(feed.committed_line, cause),
+        )
+    return marked
+
+
+def _resumable(checksum: str) -> FeedFile | None:
+    """Claim the latest interrupted ingest of a file with these bytes, if there is one."""
+    feed_files_mark_interrupted()
+    candidates = FeedFile.objects.filter(
+        checksum=checksum, status=FeedFile.Status.INTERRUPTED
+    ).order_by("-received_at", "-pk")
+    for feed in candidates[:5]:
+        # Claimed by a conditional update: of two processes resuming at once, one
+        # wins, and the other ingests the file as a new one (all duplicates).
+        claimed = FeedFile.objects.filter(pk=feed.pk, status=FeedFile.Status.INTERRUPTED).update(
+            status=FeedFile.Status.RECEIVING,
+            owner=process_owner(),
+            progress_at=timezone.now(),
+            error="",
+        )
+        if claimed:
+            feed.refresh_from_db()
+            return feed
+    return None
+
+
 # ---- the public services -------------------------------------------------------------
 
 
@@ -459,53 +598,67 @@ def feed_ingest_stream(
     block_bytes: int = BLOCK_BYTES,
     only_agency: str | None = None,
     report_lines: bool = False,
+    checksum: str = "",
+    resume: FeedFile | None = None,
 ) -> FileResult:
     """Ingest one feed from an open binary stream; see the module docstring.
 
     ``workers`` is the number of decoding processes; 0 decodes in this process.
+    ``checksum``, when known beforehand, is recorded at once so that an
+    interrupted ingest can be found again; ``resume`` is such an interrupted
+    feed file, claimed, whose lines after its ``committed_line`` are ingested.
     ``only_agency``: records for any other agency are rejected (an API sender's
     own agency). ``report_lines``: fill ``FileResult.lines`` with every line's outcome.
     """
     received_at = received_at or timezone.now()
     result = FileResult(name=name, lines=[] if report_lines else None)
-    feed = FeedFile.objects.create(
-        name=name[:500], checksum="", received_at=received_at, sent_by=sent_by[:200]
-    )
+    if resume is None:
+        feed = FeedFile.objects.create(
+            name=name[:500],
+            checksum=checksum,
+            received_at=received_at,
+            sent_by=sent_by[:200],
+            owner=process_owner(),
+            progress_at=timezone.now(),
+        )
+    else:
+        feed = resume
+        for count in _COUNTS:
+            setattr(result, count, getattr(feed, count))
+        result.committed_line = result.resumed_after = feed.committed_line
     result.feed_file_id = feed.pk
     reader = HashingReader(stream, block_bytes)
     agencies: dict[str, int] = {}
     try:
         with no_cyclic_gc():
-            for block, decoded in _decoded_blocks(reader.blocks(), received_at, workers):
+            blocks = _after_line(reader.blocks(), result.committed_line)
+            for block, decoded in _decoded_blocks(blocks, received_at, workers):
                 result.blank_lines += decoded.blank_lines
-                candidates: Sequence[CandidateRow] = decoded_candidates(block, decoded)
-                if only_agency is not None:
-                    foreign = list(decoded.rejects)
-                    candidates = _only_from(only_agency, candidates, foreign)
-                    decoded = decoded._replace(rejects=foreign)
-                rejects: list[CandidateRow | Rejected] = list(decoded.rejects)
-                for start in range(0, max(len(candidates), 1), batch_size):
-                    batch = [*rejects, *candidates[start : start + batch_size]]
-                    rejects = []
-                    if batch:
-                        _ingest_batch(batch, feed, result, agencies, received_at)
+                rows = _in_line_order(decoded, block, only_agency)
+                for start in range(0, len(rows), batch_size):
+                    batch = rows[start : start + batch_size]
+                    _ingest_batch(batch, feed, result, agencies, received_at)
     except (DatabaseError, OSError) as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
         _sort_lines(result)
-        FeedFile.objects.filter(pk=feed.pk).update(
-            status=FeedFile.Status.FAILED,
-            error=result.error[:2000],
-            checksum=reader.sha256.hexdigest(),
-            size_bytes=reader.size,
-        )
+        _stopped(feed, result, exc)
         return result
     _sort_lines(result)
     FeedFile.objects.filter(pk=feed.pk).update(
         status=FeedFile.Status.COMPLETE,
         checksum=reader.sha256.hexdigest(),
         size_bytes=reader.size,
+        progress_at=timezone.now(),
     )
     return result
+
+
+def _sha256_of(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    # Small reads, so that memory stays flat whatever the size of the file.
+    while chunk := stream.read(256 * 1024):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
 
 
 def feed_ingest_path(
@@ -529,6 +682,9 @@ def feed_ingest_path(
         big = path.stat().st_size >= PARALLEL_FROM_BYTES
         workers = min(2, os.cpu_count() or 1) if big else 0
     with stream:
+        # Hashed first (about a second a gigabyte), so that a file whose ingest was
+        # interrupted is known when it is sent again and continued, not doubled.
+        checksum = _sha256_of(stream)
         return feed_ingest_stream(
             stream=stream,
             name=path.name,
@@ -536,6 +692,8 @@ def feed_ingest_path(
             batch_size=batch_size,
             workers=workers,
             block_bytes=block_bytes,
+            checksum=checksum,
+            resume=_resumable(checksum),
         )
 
 

@@ -55,7 +55,13 @@ def write_rows(table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
     with connection.cursor() as cur:
         if is_postgres():
             raw = cur.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            # Django's wrapper turns psycopg's errors into its own, as it does for
+            # execute(): a connection lost mid-COPY is then a DatabaseError ingest
+            # knows how to report, not a traceback.
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:

@@ -18,6 +18,7 @@ from sightline.feeds.selectors import (
     quarantine_get,
     quarantine_list,
 )
+from sightline.feeds.services import feed_files_mark_interrupted
 from sightline.web import selectors
 
 OVERVIEW_FEED_FILES = 20
@@ -41,6 +42,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     if staff is not None and staff.role in HOME_OF_ROLE:
         return redirect(HOME_OF_ROLE[staff.role])
     _feeds_only(request)
+    # A file left "receiving" by a process that crashed shows as interrupted here.
+    feed_files_mark_interrupted()
     return render(
         request,
         "web/overview.html",
@@ -60,6 +63,7 @@ def _feeds_only(request: HttpRequest) -> None:
 
 def feed_file_detail(request: HttpRequest, feed_file_id: int) -> HttpResponse:
     _feeds_only(request)
+    feed_files_mark_interrupted()
     feed_file = selectors.feed_file_get(feed_file_id=feed_file_id)
     if feed_file is None:
         raise Http404("No such feed file")

@@ -9,9 +9,11 @@ from typing import Any
 
 import orjson
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
 from sightline.feeds.adapters import SNIFF_BYTES, Format, detect_format
 from sightline.feeds.services import (
+    BATCH_SIZE,
     FileResult,
     IngestError,
     feed_ingest_adapted,
@@ -30,6 +32,8 @@ def format_result(r: FileResult) -> str:
         extras.append(f"{r.warnings} with warnings")
     if r.blank_lines:
         extras.append(f"{r.blank_lines} blank lines ignored")
+    if r.resumed_after:
+        extras.append(f"continued an interrupted ingest after line {r.resumed_after}")
     return text + (f" ({'; '.join(extras)})" if extras else "")
 
 
@@ -61,6 +65,13 @@ class Command(BaseCommand):
             help="text (default) or one JSON object a file",
         )
         parser.add_argument("--sent-by", default="cli", help="who sent the files (recorded)")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            metavar="N",
+            help=f"records decided and committed per transaction (default {BATCH_SIZE:,})",
+        )
 
     def _formats(self, names: list[str], agency: str | None) -> dict[str, Format]:
         """Each readable file's format; a usage error (exit 2) before anything is loaded."""
@@ -92,7 +103,9 @@ class Command(BaseCommand):
     def _ingest(self, name: str, fmt: Format | None, options: dict[str, Any]) -> FileResult:
         path = Path(name)
         if fmt is None or not fmt.needs_agency:
-            return feed_ingest_path(path=path, sent_by=options["sent_by"])
+            return feed_ingest_path(
+                path=path, sent_by=options["sent_by"], batch_size=options["batch_size"]
+            )
         try:
             with path.open("rb") as body:
                 return feed_ingest_adapted(
@@ -106,6 +119,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         unreadable = failed = False
+        if options["batch_size"] < 1:
+            self.stderr.write("sightline ingest: --batch-size must be 1 or more")
+            sys.exit(2)
         formats = self._formats(options["files"], options.get("agency"))
         for name in options["files"]:
             try:
@@ -113,6 +129,15 @@ class Command(BaseCommand):
             except IngestError as exc:
                 self.stderr.write(f"sightline ingest: {exc}")
                 unreadable = True
+                continue
+            except DatabaseError as exc:
+                # Before a single line was taken: nothing of this file is held.
+                self.stderr.write(
+                    f"sightline ingest: {name}: the database could not be reached"
+                    f" ({_first_line(exc)}); nothing from this file was kept. Send it again"
+                    " once the database is back."
+                )
+                failed = True
                 continue
             if options["format"] == "json":
                 counts = {k: v for k, v in result.__dict__.items() if k != "lines"}
@@ -122,9 +147,11 @@ class Command(BaseCommand):
                 self.stdout.write(format_result(result))
             if result.error:
                 self.stderr.write(
-                    f"sightline ingest: {name}: stopped after {result.lines_read} records:"
-                    f" {result.error}. What was read so far is kept; send the file again to"
-                    " finish (records already held count as duplicates)."
+                    f"sightline ingest: {name}: stopped: {_first_line(result.error)}."
+                    f" Lines 1 to {result.committed_line:,} are committed: each is held,"
+                    " or in quarantine with its reasons. Sending the same file again is safe:"
+                    f" it continues after line {result.committed_line:,}, and nothing already"
+                    " held is doubled."
                 )
                 failed = True
         self.stdout.flush()
@@ -132,3 +159,9 @@ class Command(BaseCommand):
             sys.exit(1)
         if unreadable:
             sys.exit(2)
+
+
+def _first_line(error: object) -> str:
+    """A database error's first line: the rest is the driver's detail, not for operators."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from sightline.config.env import ConfigurationError
+from sightline.jobs.services import job_running
 
 
 def _date(text: str) -> dt.date:
@@ -24,6 +25,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def _job_argv(options: dict[str, Any]) -> list[str]:
+    """The options that say what an evaluation does, as given, to run it again the same way."""
+    argv = []
+    if options.get("as_of"):
+        argv += ["--as-of", options["as_of"], "--known-by", options["known_by"]]
+    for person in options.get("person") or []:
+        argv += ["--person", person]
+    return argv
 
 
 class Command(BaseCommand):
@@ -115,7 +126,8 @@ class Command(BaseCommand):
                 )
                 sys.exit(2)
             try:
-                found_new = evaluation_run_new_records()
+                with job_running(command="evaluate", argv=["--new"]):
+                    found_new = evaluation_run_new_records()
             except (ConfigurationError, EngineUnavailable) as exc:
                 self.stderr.write(f"sightline evaluate: {exc}")
                 sys.exit(1)
@@ -125,7 +137,9 @@ class Command(BaseCommand):
             self._report(found_new, None, options)
             return
         try:
-            result = evaluation_run(as_of=as_of, persons=persons, basis=options["known_by"])
+            # Recorded as a job: a run a restart cuts short is run again by 'sightline worker'.
+            with job_running(command="evaluate", argv=_job_argv(options)):
+                result = evaluation_run(as_of=as_of, persons=persons, basis=options["known_by"])
         except (ConfigurationError, EngineUnavailable) as exc:
             self.stderr.write(f"sightline evaluate: {exc}")
             sys.exit(1)

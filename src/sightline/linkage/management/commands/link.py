@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sightline.jobs.services import job_running
 from sightline.linkage.decisions import DecisionError, pair_decide, person_split, persons_merge
 from sightline.linkage.engine import engine_check
 from sightline.linkage.incremental import linkage_run_incremental
@@ -107,7 +108,9 @@ class Command(BaseCommand):
         # Before any work: a missing pyspark or Java is a configuration error
         # (EngineUnavailable), which the sightline command reports with exit 2.
         engine_check()
-        result = linkage_run_full() if full else linkage_run_incremental()
+        # Recorded as a job: a run a restart cuts short is run again by 'sightline worker'.
+        with job_running(command="link", argv=["--full"] if full else []):
+            result = linkage_run_full() if full else linkage_run_incremental()
         run = result.run
         self.stdout.write(
             f"{run.kind} run: agency persons {run.agency_persons:,} "
