@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "export": ("export records, links, flags or a chronology", None),
     "audit": ("verify the access log's hash chain (audit verify)", None),
     "notify": ("tell allocated workers and managers of new flags and records", None),
+    "retention": ("delete what the retention schedule says has expired (run --dry-run)", None),
 }
 
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sightline.feeds.retention_policy import Period, RetentionConfigError, retention_periods
+
 ENVIRONMENTS = ("demo", "development", "test", "production")
 ENGINES = ("duckdb", "spark")
 
@@ -44,6 +46,8 @@ class Config:
     # console elsewhere, so a demo never emails anyone.
     email_backend: str = "django.core.mail.backends.console.EmailBackend"
     email_from: str = "sightline@localhost"
+    # Each record class's retention period: the defaults, with SIGHTLINE_RETENTION's changes.
+    retention: tuple[tuple[str, Period], ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -99,6 +103,10 @@ def load(environ: dict[str, str] | None = None) -> Config:
             f"SIGHTLINE_DUCKDB_MEMORY_LIMIT is {memory_limit!r}: "
             "it must be an amount such as 3GB or 512MB"
         )
+    try:
+        retention = retention_periods(e.get("SIGHTLINE_RETENTION", ""))
+    except RetentionConfigError as exc:
+        raise ConfigurationError(f"SIGHTLINE_RETENTION {exc}") from exc
     return Config(
         env=env,
         database_url=database_url,
@@ -126,6 +134,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
             else "django.core.mail.backends.console.EmailBackend"
         ),
         email_from=e.get("SIGHTLINE_EMAIL_FROM") or "sightline@localhost",
+        retention=tuple(retention.items()),
     )
 
 
