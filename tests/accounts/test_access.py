@@ -13,6 +13,7 @@ from sightline.accounts.access import (
     flag_may_change,
     person_get_for_user,
     person_may_view,
+    retention_may_view,
 )
 from sightline.accounts.models import Team
 from tests.web.people_fixtures import allocate
@@ -156,3 +157,23 @@ def test_only_managers_and_the_mash_see_who_has_looked(family, make_staff):
     other_manager = make_staff("team_manager", team="Social care team 2")
     assert not access_log_may_view(user=other_manager, person=family.lacey)
     assert not access_log_may_view(user=AnonymousUser(), person=family.lacey)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("administrator", True),
+        ("data_engineer", True),
+        ("mash", False),
+        ("social_worker", False),
+        ("team_manager", False),
+        ("partner", False),
+        ("partnership_officer", False),
+    ],
+)
+def test_only_administrators_and_data_engineers_see_the_retention_page(make_staff, role, allowed):
+    assert retention_may_view(user=make_staff(role)) is allowed
+
+
+def test_nobody_signed_in_sees_the_retention_page():
+    assert not retention_may_view(user=AnonymousUser())

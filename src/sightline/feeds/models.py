@@ -257,6 +257,12 @@ class RetentionRun(models.Model):
     def __str__(self) -> str:
         return f"retention run {self.pk} ({'dry run, ' if self.dry_run else ''}{self.status})"
 
+    @property
+    def totals(self) -> dict[str, int]:
+        """Expired, held and deleted over every class of the report."""
+        classes = self.report.get("classes", []) if isinstance(self.report, dict) else []
+        return {k: sum(int(c.get(k, 0)) for c in classes) for k in ("expired", "held", "deleted")}
+
 
 class Tombstone(models.Model):
     """What remains of a deleted record: that it existed, and which rule removed it.

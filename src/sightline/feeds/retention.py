@@ -43,7 +43,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -123,6 +122,7 @@ class RetentionReport:
 
 
 def retention_periods_configured() -> dict[str, Period]:
+    """Each class's period: the defaults, with settings.SIGHTLINE_RETENTION over them."""
     periods: dict[str, Period] = {c.name: c.default for c in CLASSES}
     periods.update(getattr(settings, "SIGHTLINE_RETENTION", {}) or {})
     return periods
@@ -536,21 +536,6 @@ def _kind_of(rc: RecordClass) -> str:
         "no_further_action": "triage_decision",
         "notifications": "notification",
     }[rc.name]
-
-
-# --- reading, for the page -------------------------------------------------------------
-
-
-def retention_runs_recent(*, limit: int = 20) -> list[RetentionRun]:
-    return list(RetentionRun.objects.order_by("-started_at", "-id")[:limit])
-
-
-def tombstone_counts() -> dict[str, int]:
-    """Tombstones ever written, by class (every class listed, with 0 for none)."""
-    counts = {c.name: 0 for c in CLASSES}
-    for row in Tombstone.objects.values("record_class").annotate(n=Count("pk")):
-        counts[row["record_class"]] = row["n"]
-    return counts
 
 
 # --- legal holds -------------------------------------------------------------------------

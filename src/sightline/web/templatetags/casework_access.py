@@ -33,3 +33,11 @@ def may_see_feeds(user: Any) -> bool:
     from sightline.accounts.access import feeds_may_view
 
     return feeds_may_view(user=user)
+
+
+@register.filter
+def may_see_retention(user: Any) -> bool:
+    """Whether to show the retention page in the navigation."""
+    from sightline.accounts.access import retention_may_view
+
+    return retention_may_view(user=user)
