@@ -44,6 +44,9 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 DOB = "2001-03-15"
+# Records left at record()'s date (2023) name a 22-year-old born in 2001: counted
+# from their own date, so health records of 2023 have gone by 2050.
+LATER = D(2050, 1, 1)
 
 
 def _run(cli: Callable[..., Any], as_of: dt.date, *extra: str) -> dict[str, Any]:
@@ -270,7 +273,7 @@ def test_evidence_of_an_open_flag_is_kept_and_a_dismissed_flag_loses_it_sensibly
     kept = _flag(person, SourceRecord.objects.get(record_id="HV-1"))
     gone = _flag(person, SourceRecord.objects.get(record_id="HV-2"), status=Flag.Status.DISMISSED)
 
-    report = _run(cli, D(2030, 1, 1))
+    report = _run(cli, LATER)
     row = _class(report, "health")
     assert (row["expired"], row["held"], row["deleted"]) == (2, 1, 1)
     assert row["held_by"] == {"open_flag": 1}
@@ -316,7 +319,7 @@ def test_an_open_plan_an_open_case_and_a_legal_hold_each_keep_a_childs_records(
     Allocation.objects.create(person=allocated, worker=worker, team=team, started_on=D(2024, 1, 1))
     hold = legal_hold_place(public_id=on_hold.public_id, reason="Case review 2026/3", by="A. Admin")
 
-    report = _run(cli, D(2030, 1, 1))
+    report = _run(cli, LATER)
     row = _class(report, "health")
     assert row["held_by"] == {"open_plan": 1, "open_case": 1, "legal_hold": 1}
     assert (row["expired"], row["held"], row["deleted"]) == (4, 3, 1)
@@ -325,7 +328,7 @@ def test_an_open_plan_an_open_case_and_a_legal_hold_each_keep_a_childs_records(
 
     # Lifting the hold lets the next run delete.
     legal_hold_release(hold_id=hold.pk, by="A. Admin")
-    again = _class(_run(cli, D(2030, 1, 1)), "health")
+    again = _class(_run(cli, LATER), "health")
     assert again["held_by"] == {"open_plan": 1, "open_case": 1}
     assert not _held("HV-3")
 
@@ -364,7 +367,7 @@ def test_the_access_log_is_untouched_and_the_chronology_and_export_follow(cli, w
     )
     before = list(AccessLog.objects.values_list("pk", "entry_hash"))
 
-    _run(cli, D(2030, 1, 1))
+    _run(cli, LATER)
 
     assert list(AccessLog.objects.values_list("pk", "entry_hash")) == before
     assert audit_verify().intact
@@ -398,7 +401,7 @@ def test_a_quarantined_line_accepted_on_retry_is_deleted_with_the_record(cli, wr
     fixed = tmp_path / "fixed.jsonl"
     fixed.write_text(json.dumps(_with_dob(record(record_id="HV-7"))))
     assert cli("quarantine", "retry", str(line.pk), "--replace", str(fixed)).code == 0
-    report = _run(cli, D(2030, 1, 1))
+    report = _run(cli, LATER)
     assert _class(report, "health")["tombstones"] == 2
     assert report["derived"]["quarantined lines accepted as a deleted record"] == 1
     assert not QuarantinedLine.objects.exists()
@@ -478,3 +481,66 @@ def test_a_changed_period_is_used(cli, write_feed, settings):
     report = _run(cli, D(2031, 3, 15))
     assert _class(report, "health")["period"] == "30 years"
     assert _class(report, "health")["deleted"] == 1
+
+
+def test_a_family_link_resting_only_on_a_deleted_record_goes_and_one_still_held_stays(
+    cli, write_feed, tmp_path, settings
+):
+    from sightline.linkage.models import Relationship
+    from tests.indicators.conftest import ingest_and_link
+
+    mother = {"local_id": "M1", "given_name": "Kerry", "family_name": "Marsh"}
+    old = _with_dob(record(record_id="HV-1", related=[{"role": "mother", "person": mother}]))
+    recent = _with_dob(
+        record(
+            agency="csc",
+            record_id="SC-1",
+            type="social_care_status",
+            occurred_at="2023-05-01",
+            details={"status": "child_in_need", "change": "start"},
+            related=[{"role": "mother", "person": mother}],
+        )
+    )
+    settings.SIGHTLINE_VAR_DIR = tmp_path / "var"  # linkage's files, never ./var
+    ingest_and_link(cli, write_feed, [old, recent])
+    assert Relationship.objects.count() == 2
+
+    report = _run(cli, LATER)
+
+    assert _class(report, "health")["deleted"] == 1
+    assert report["derived"]["relationships rebuilt"] == 1
+    kept = Relationship.objects.get()
+    assert SourceRecord.objects.filter(pk=kept.source_record_id, record_id="SC-1").exists()
+
+
+def test_a_record_about_an_adult_naming_a_child_counts_from_the_childs_birth(cli, write_feed):
+    # The subject is the father (born 1970); the child named beside him was born in 2001.
+    incident = record(
+        agency="police",
+        record_id="PI-7",
+        type="police_incident",
+        occurred_at="2005-06-01",
+        subject={"local_id": "F1", "given_name": "Dean", "date_of_birth": "1970-01-01"},
+        related=[
+            {
+                "role": "child",
+                "person": {"local_id": "C1", "given_name": "Leo", "date_of_birth": DOB},
+            }
+        ],
+        details={"category": "domestic_abuse", "child_present": True},
+    )
+    # Only adults named: counted from the record's own date.
+    adults = record(
+        agency="police",
+        record_id="PI-8",
+        type="police_incident",
+        occurred_at="2005-06-01",
+        subject={"local_id": "F1", "given_name": "Dean", "date_of_birth": "1970-01-01"},
+        details={"category": "violence"},
+    )
+    _ingest(cli, write_feed, incident, adults)
+    assert _class(_run(cli, D(2026, 3, 14)), "safeguarding")["expired"] == 0
+    assert _class(_run(cli, D(2026, 3, 15)), "safeguarding")["deleted"] == 1
+    assert _held("PI-8") and not _held("PI-7")
+    assert _class(_run(cli, D(2030, 5, 31)), "safeguarding")["expired"] == 0
+    assert _class(_run(cli, D(2030, 6, 1)), "safeguarding")["deleted"] == 1

@@ -43,13 +43,17 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     BooleanField,
+    Case,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -176,32 +180,67 @@ def _open_flag_evidence() -> Exists:
 # --- finding what has expired ----------------------------------------------------------
 
 
+# Under 18 at the record's date: born fewer than 6,574 days before it. The
+# shortest 18 years (four leap days) is 6,574 days, so a doubtful case counts as
+# an adult and the record takes the longer period, from its own date.
+_EIGHTEEN_YEARS = dt.timedelta(days=18 * 365 + 4)
+
+
+def _youngest_born() -> Subquery:
+    """The latest date of birth (or expected date of birth) of anyone the record names."""
+    return Subquery(
+        SubjectRecord.objects.filter(source_record_id=OuterRef("source_record_id"))
+        .annotate(born=Coalesce("date_of_birth", "expected_date_of_birth"))
+        .filter(born__isnull=False)
+        .order_by("-born")
+        .values("born")[:1],
+        output_field=DateField(),
+    )
+
+
+def _child_anchor() -> Case:
+    """The anchor of a class counted from the child's date of birth.
+
+    The youngest date of birth (or expected date of birth) of anyone the record
+    names, as subject or related, when that person was under 18 at the record's
+    date: a police incident about an adult that names the child counts from the
+    child's birth (``youngest_born`` is annotated first, from :func:`_youngest_born`).
+    When nobody named was a child with a known date of birth,
+    the record's own date, which is never earlier than the birth of any child
+    alive when it was written.
+    """
+    child_since = ExpressionWrapper(
+        F("source_record__occurred_on") - _EIGHTEEN_YEARS, output_field=DateField()
+    )
+    return Case(
+        When(youngest_born__gt=child_since, then=F("youngest_born")),
+        default=F("source_record__occurred_on"),
+        output_field=DateField(),
+    )
+
+
 def _expired_agency_records(
     rc: RecordClass, cutoff: dt.date, as_of: dt.date
 ) -> QuerySet[SubjectRecord, SubjectRecord]:
     """The current version's subject row of each expired record in the class, holds annotated.
 
-    One row a record (the subject of its current version); its anchor is the
-    subject's date of birth, else expected date of birth, else the record's date.
+    One row a record (the subject of its current version), with its anchor
+    (:func:`_child_anchor`, or the record's date).
     """
     current = RecordHead.objects.filter(source_record_id=OuterRef("source_record_id"))
-    anchor = (
-        Coalesce("date_of_birth", "expected_date_of_birth", "source_record__occurred_on")
-        if rc.anchor == Anchor.DATE_OF_BIRTH
-        else F("source_record__occurred_on")
-    )
+    base = SubjectRecord.objects.filter(
+        role="subject", source_record__type__in=rc.record_types
+    ).filter(Exists(current))
+    if rc.anchor == Anchor.DATE_OF_BIRTH:
+        base = base.annotate(youngest_born=_youngest_born()).annotate(anchor=_child_anchor())
+    else:
+        base = base.annotate(anchor=F("source_record__occurred_on"))
     persons = _held_persons(as_of)
-    return (
-        SubjectRecord.objects.filter(role="subject", source_record__type__in=rc.record_types)
-        .filter(Exists(current))
-        .annotate(anchor=anchor)
-        .filter(anchor__lte=cutoff)
-        .annotate(
-            open_flag=_open_flag_evidence(),
-            open_plan=_names_held_person(persons["open_plan"]),
-            open_case=_names_held_person(persons["open_case"]),
-            legal_hold=_names_held_person(persons["legal_hold"]),
-        )
+    return base.filter(anchor__lte=cutoff).annotate(
+        open_flag=_open_flag_evidence(),
+        open_plan=_names_held_person(persons["open_plan"]),
+        open_case=_names_held_person(persons["open_case"]),
+        legal_hold=_names_held_person(persons["legal_hold"]),
     )
 
 

@@ -5,10 +5,11 @@ partnership's changes (``SIGHTLINE_RETENTION``) at start-up and stop with a
 message naming the class and the reason. ``docs/retention.md`` explains each
 class, its default and where that default comes from.
 
-A period is counted from an *anchor*: the child's date of birth (the subject's,
-as the sending agency wrote it, or the expected date of birth; the record's own
-date when the agency gave neither, which is never earlier than the birth of a
-child the record is about), or the record's own date. A record expires on the
+A period is counted from an *anchor*: the child's date of birth (the youngest
+person the record names, when under 18 on the record's date; the record's own
+date when no child with a date of birth is named, which is never earlier than
+the birth of a child alive then), the record's own date, or the date the work
+closed. A record expires on the
 day its anchor plus the period is reached, and not a day before.
 """
 
@@ -30,7 +31,7 @@ class Anchor(StrEnum):
 
 
 ANCHOR_WORDS: Final = {
-    Anchor.DATE_OF_BIRTH: "the child's date of birth (the record's date when not given)",
+    Anchor.DATE_OF_BIRTH: "the child's date of birth (the record's date when no child's is given)",
     Anchor.RECORD_DATE: "the record's date",
     Anchor.CLOSED_DATE: "the date the work was closed (a plan ended, an assessment completed)",
 }
