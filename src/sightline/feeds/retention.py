@@ -77,6 +77,7 @@ HOLD_WORDS = {
     "open_plan": "about a child with an open plan",
     "open_case": "about a child allocated to a worker",
     "legal_hold": "about a child under a legal hold",
+    "held_during_run": "held by a flag or hold that arrived during the run",
 }
 
 
@@ -538,15 +539,29 @@ def _class_apply(
         _count(qs, report)
         if dry_run:
             return
-        todo = _deletable(qs).values_list("source_record__agency_id", "source_record__record_id")
-        while True:
-            keys = list(todo[:batch])
-            if not keys:
-                break
+        # The ids of what may go, read once (numbers only); each batch then asks
+        # the database again, for just those ids, whether they still may: a flag
+        # raised or a hold placed during the run still keeps its records.
+        # Re-running the whole query for each batch instead cost a full pass over
+        # the class per 500 records.
+        candidates = list(_deletable(qs).values_list("source_record_id", flat=True))
+        for start in range(0, len(candidates), batch):
+            chunk = candidates[start : start + batch]
             with transaction.atomic():
-                records, tombs = deleter.agency_records(rc, keys)
+                keys = list(
+                    _deletable(qs.filter(source_record_id__in=chunk)).values_list(
+                        "source_record__agency_id", "source_record__record_id"
+                    )
+                )
+                records, tombs = deleter.agency_records(rc, keys) if keys else (0, 0)
             report.deleted += records
             report.tombstones += tombs
+        # Anything the recheck kept was held after the count: say so rather than
+        # let the report stop adding up.
+        late = report.expired - report.held - report.deleted
+        if late > 0:
+            report.held += late
+            report.held_by["held_during_run"] = report.held_by.get("held_during_run", 0) + late
         return
     parts = (
         _casework_parts(cutoff, as_of)
