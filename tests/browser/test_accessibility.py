@@ -297,6 +297,7 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, "/quarantine", "quarantine list")
         sweep.visit(page, f"/quarantine/{line}", "a quarantined line")
         sweep.visit(page, f"/feeds/{feed_file}", "a feed file")
+        sweep.visit(page, "/retention", "retention schedule and runs")
         sign_out(page)
 
         sign_in(page, sweep.base, "mash.practitioner")
