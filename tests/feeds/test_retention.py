@@ -381,15 +381,24 @@ def test_the_access_log_is_untouched_and_the_chronology_and_export_follow(cli, w
 # --- Sightline's own classes ----------------------------------------------------------
 
 
-def test_quarantined_lines_expire_from_receipt_and_an_accepted_line_goes_with_its_record(
-    cli, write_feed
+def test_quarantined_lines_expire_from_receipt_whether_open_or_found_already_held(
+    cli, write_feed, tmp_path
 ):
-    _ingest(cli, write_feed, b"{not json", _with_dob(record(record_id="HV-1")))
-    received = QuarantinedLine.objects.get().created_at.date()
+    held = _with_dob(record(record_id="HV-1"))
+    _ingest(cli, write_feed, b"{not json", b"{nor this", held)
+    first, second = QuarantinedLine.objects.order_by("pk")
+    # Retried as a copy of a record already held: never accepted, still a rejected line.
+    same = tmp_path / "same.jsonl"
+    same.write_text(json.dumps(held))
+    assert cli("quarantine", "retry", str(second.pk), "--replace", str(same)).code == 0
+    second.refresh_from_db()
+    assert second.status == QuarantinedLine.Status.ALREADY_HELD
+
+    received = first.created_at.date()
     expires = D(received.year + 25, received.month, received.day)
     assert _class(_run(cli, expires - dt.timedelta(days=1)), "quarantine")["expired"] == 0
     row = _class(_run(cli, expires), "quarantine")
-    assert (row["expired"], row["deleted"], row["tombstones"]) == (1, 1, 1)
+    assert (row["expired"], row["deleted"], row["tombstones"]) == (2, 2, 2)
     assert not QuarantinedLine.objects.exists()
 
 

@@ -281,9 +281,9 @@ def _expired_rows(rc: RecordClass, cutoff: dt.date, as_of: dt.date) -> QuerySet[
     before = _day_end(cutoff)
     if rc.name == "quarantine":
         # A quarantined line names no linked person, so no hold can reach it.
-        lines = QuarantinedLine.objects.filter(
-            status=QuarantinedLine.Status.OPEN, created_at__lt=before
-        )
+        # Open, or found already held on retry: not accepted as a record (a line
+        # that was goes with that record instead).
+        lines = QuarantinedLine.objects.filter(resolved_by__isnull=True, created_at__lt=before)
         return _annotate_person_holds(lines, as_of, has_person=False)
     if rc.name == "no_further_action":
         # Decisions on contacts (each deleted with its contact) and on flags.

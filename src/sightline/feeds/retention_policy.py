@@ -177,7 +177,7 @@ CLASSES: Final[tuple[RecordClass, ...]] = (
     RecordClass(
         name="quarantine",
         title="Quarantined lines",
-        holds_what="rejected feed lines, kept byte for byte, never accepted",
+        holds_what="rejected feed lines never accepted as a record, kept byte for byte",
         anchor=Anchor.RECORD_DATE,
         default=Period(25, "years"),
         source=(
