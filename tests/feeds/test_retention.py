@@ -21,8 +21,13 @@ from sightline.accounts.audit import audit_verify
 from sightline.accounts.models import AccessLog
 from sightline.accounts.services import access_log_record
 from sightline.accounts.viewer import Viewer
-from sightline.casework.models import Notification, Plan
-from sightline.casework.plans.services import plan_end, plan_start
+from sightline.casework.models import Notification, Plan, ServiceReferral
+from sightline.casework.plans.services import (
+    plan_end,
+    plan_start,
+    service_referral_create,
+    service_referral_outcome,
+)
 from sightline.casework.services import ContactDetails, contact_create, triage_decide
 from sightline.chronology.selectors import person_chronology
 from sightline.feeds.models import (
@@ -471,6 +476,17 @@ def test_notifications_go_after_two_years_and_ended_plans_after_75(worker, cli):
         review_note="",
         by=worker,
     )
+    referral = service_referral_create(
+        person=person,
+        service=ServiceReferral.Service.EARLY_HELP,
+        referred_on=D(2024, 2, 1),
+        reason="Family support",
+        by=worker,
+        plan=plan,
+    )
+    service_referral_outcome(
+        referral=referral, outcome=ServiceReferral.Outcome.COMPLETED, on=D(2024, 7, 1)
+    )
     assert _class(_run(cli, D(2026, 1, 9)), "notifications")["expired"] == 0
     assert _class(_run(cli, D(2026, 1, 10)), "notifications")["deleted"] == 1
     assert _class(_run(cli, D(2099, 5, 31)), "casework")["expired"] == 0
@@ -478,6 +494,11 @@ def test_notifications_go_after_two_years_and_ended_plans_after_75(worker, cli):
     assert (row["expired"], row["deleted"]) == (1, 1)
     assert not Plan.objects.exists()
     assert Tombstone.objects.filter(kind="plan", record_id=str(plan.pk)).exists()
+    # The referral outlives the plan by a month: kept, no longer pointing at it.
+    referral.refresh_from_db()
+    assert referral.plan_id is None
+    assert _class(_run(cli, D(2099, 7, 1)), "casework")["deleted"] == 1
+    assert not ServiceReferral.objects.exists()
 
 
 # --- configuration ------------------------------------------------------------------
