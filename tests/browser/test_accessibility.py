@@ -342,7 +342,7 @@ def test_every_staff_page_passes_axe_for_each_role(
 
     _in_context(browser, work, bypass_csp=True)
     assert not sweep.problems, sweep.report()
-    assert len(sweep.checked) == 33, sweep.checked
+    assert len(sweep.checked) == 34, sweep.checked
 
 
 def test_sign_in_and_report_a_concern_work_without_javascript(
