@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "tokens": ("create, list, rotate or revoke agency API tokens", None),
     "users": ("staff accounts: reset-2fa USERNAME --reason TEXT after a lost phone", None),
     "worker": ("run queued linkage and evaluation jobs, and those a restart interrupted", None),
+    "retention": ("delete what the retention schedule says has expired (run --dry-run)", None),
 }
 
 

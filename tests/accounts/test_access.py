@@ -15,6 +15,7 @@ from sightline.accounts.access import (
     flag_may_change,
     person_get_for_user,
     person_may_view,
+    retention_may_view,
     subject_access_may_export,
 )
 from sightline.accounts.models import Team
@@ -197,3 +198,23 @@ def test_nobody_signed_in_may_break_glass_or_export(family):
     assert not break_glass_may_request(user=AnonymousUser())
     assert not break_glass_grants_may_view(user=AnonymousUser())
     assert not subject_access_may_export(user=AnonymousUser())
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("administrator", True),
+        ("data_engineer", True),
+        ("mash", False),
+        ("social_worker", False),
+        ("team_manager", False),
+        ("partner", False),
+        ("partnership_officer", False),
+    ],
+)
+def test_only_administrators_and_data_engineers_see_the_retention_page(make_staff, role, allowed):
+    assert retention_may_view(user=make_staff(role)) is allowed
+
+
+def test_nobody_signed_in_sees_the_retention_page():
+    assert not retention_may_view(user=AnonymousUser())

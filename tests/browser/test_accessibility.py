@@ -329,6 +329,7 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, "/quarantine", "quarantine list")
         sweep.visit(page, f"/quarantine/{line}", "a quarantined line")
         sweep.visit(page, f"/feeds/{feed_file}", "a feed file")
+        sweep.visit(page, "/retention", "retention schedule and runs")
         sign_out(page)
 
         sign_in(page, sweep.base, "mash.practitioner")
@@ -386,7 +387,7 @@ def test_every_staff_page_passes_axe_for_each_role(
 
     _in_context(browser, work, sweep)
     assert not sweep.problems, sweep.report()
-    assert len(sweep.checked) == 40, sweep.checked
+    assert len(sweep.checked) == 41, sweep.checked
     assert not sweep.csp_reports, sweep.csp_report()
 
 

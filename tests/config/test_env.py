@@ -184,4 +184,55 @@ def test_production_refuses_to_start_with_two_factor_off(tmp_path):
     result = _sightline(["check"], env)
     assert result.returncode == 2
     assert "SIGHTLINE_REQUIRE_TWO_FACTOR cannot be switched off in production" in result.stderr
+
+
+# --- the retention schedule (docs/retention.md) ---------------------------------------
+
+
+def test_retention_defaults_come_with_every_class_and_a_change_is_taken(tmp_path):
+    from sightline.feeds.retention_policy import CLASS_NAMES
+
+    defaults = dict(load({"SIGHTLINE_VAR_DIR": str(tmp_path)}).retention)
+    assert set(defaults) == set(CLASS_NAMES)
+    assert defaults["health"].text == "26 years"
+    changed = dict(
+        load(
+            {
+                "SIGHTLINE_VAR_DIR": str(tmp_path),
+                "SIGHTLINE_RETENTION": '{"notifications": "18 months", "health": "1 year"}',
+            }
+        ).retention
+    )
+    assert changed["notifications"].text == "18 months"
+    assert changed["health"].text == "1 year"
+    assert changed["education"] == defaults["education"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('{"helth": "25 years"}', "names a class 'helth' that does not exist: the classes are"),
+        ('{"health": "25 yrs"}', "class 'health': '25 yrs' is not a period"),
+        ('{"health": "0 days"}', "class 'health': '0 days' is no time at all"),
+        ('{"health": 25}', "class 'health': the period must be text such as '25 years'"),
+        ('["health"]', "must be a JSON object from class to period"),
+        ("{health: 25 years}", "is not JSON"),
+    ],
+)
+def test_a_retention_setting_that_cannot_be_used_names_the_class_and_the_reason(
+    tmp_path, value, message
+):
+    with pytest.raises(ConfigurationError) as err:
+        load({"SIGHTLINE_VAR_DIR": str(tmp_path), "SIGHTLINE_RETENTION": value})
+    assert str(err.value).startswith("SIGHTLINE_RETENTION ")
+    assert message in str(err.value)
+
+
+def test_sightline_will_not_start_with_an_unusable_retention_setting(tmp_path):
+    result = _sightline(
+        ["retention", "run", "--dry-run"],
+        {"SIGHTLINE_VAR_DIR": str(tmp_path), "SIGHTLINE_RETENTION": '{"quarantine": "soon"}'},
+    )
+    assert result.returncode == 2
+    assert "configuration error: SIGHTLINE_RETENTION class 'quarantine': 'soon'" in result.stderr
     assert "Traceback" not in result.stderr

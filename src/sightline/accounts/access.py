@@ -247,3 +247,17 @@ def api_tokens_may_manage(*, user: Any) -> bool:
     if staff is None:
         return False
     return staff.role == Role.ADMINISTRATOR
+
+
+def retention_may_view(*, user: Any) -> bool:
+    """Whether the user may see the retention page: the runs and tombstones by class.
+
+    The page holds counts and rules, never a record; administrators answer for
+    the schedule and data engineers run it.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role == Role.ADMINISTRATOR:
+        return True
+    return staff.role == Role.DATA_ENGINEER

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sightline.feeds.retention_policy import Period, RetentionConfigError, retention_periods
+
 ENVIRONMENTS = ("demo", "development", "test", "production")
 ENGINES = ("duckdb", "spark")
 # The feed v1 limit on one line (as sightline.feeds.reader has it; this module
@@ -65,6 +67,8 @@ class Config:
     sign_in_cool_off_minutes: int = 15
     # Reports of concern accepted from one address in an hour (the public form).
     concern_rate_limit: int = 10
+    # Each record class's retention period: the defaults, with SIGHTLINE_RETENTION's changes.
+    retention: tuple[tuple[str, Period], ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -144,6 +148,10 @@ def load(environ: dict[str, str] | None = None) -> Config:
             "SIGHTLINE_REQUIRE_TWO_FACTOR cannot be switched off in production: staff sign in"
             " with a password and a code from an authenticator app"
         )
+    try:
+        retention = retention_periods(e.get("SIGHTLINE_RETENTION", ""))
+    except RetentionConfigError as exc:
+        raise ConfigurationError(f"SIGHTLINE_RETENTION {exc}") from exc
     return Config(
         env=env,
         database_url=database_url,
@@ -178,6 +186,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
         sign_in_failure_limit=_whole(e, "SIGHTLINE_SIGN_IN_FAILURE_LIMIT", 5),
         sign_in_cool_off_minutes=_whole(e, "SIGHTLINE_SIGN_IN_COOL_OFF_MINUTES", 15),
         concern_rate_limit=_whole(e, "SIGHTLINE_CONCERN_RATE_LIMIT", 10),
+        retention=tuple(retention.items()),
     )
 
 

@@ -27,6 +27,8 @@ SIGHTLINE_DUCKDB_MEMORY_LIMIT = CONFIG.duckdb_memory_limit
 SIGHTLINE_INDICATOR_CONFIG = CONFIG.indicator_config
 SIGHTLINE_SITE_URL = CONFIG.site_url
 SIGHTLINE_BREAK_GLASS_HOURS = CONFIG.break_glass_hours
+# Record class -> retention Period (sightline.feeds.retention_policy; docs/retention.md).
+SIGHTLINE_RETENTION = dict(CONFIG.retention)
 EMAIL_BACKEND = CONFIG.email_backend
 DEFAULT_FROM_EMAIL = CONFIG.email_from
 # SMTP settings (EMAIL_HOST and the rest) keep Django's own environment-free

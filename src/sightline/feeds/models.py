@@ -239,3 +239,88 @@ class QuarantinedLine(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["status"])]
+
+
+class RetentionRun(models.Model):
+    """One pass of the retention schedule (``sightline retention run``), with its report."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    as_of = models.DateField(help_text="The day periods were counted to")
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    error = models.TextField(blank=True)
+    # Per class: the period, how many records had expired, were held (and why),
+    # were deleted, and the tombstones written. Counts only, never a record.
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"retention run {self.pk} ({'dry run, ' if self.dry_run else ''}{self.status})"
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Expired, held and deleted over every class of the report."""
+        classes = self.report.get("classes", []) if isinstance(self.report, dict) else []
+        return {k: sum(int(c.get(k, 0)) for c in classes) for k in ("expired", "held", "deleted")}
+
+
+class Tombstone(models.Model):
+    """What remains of a deleted record: that it existed, and which rule removed it.
+
+    No personal data: the class, the agency and the agency's own record id (or,
+    for Sightline's own records, the kind and row number), the version, the rule
+    and period that expired it, when, and by which run. Never deleted.
+    """
+
+    run = models.ForeignKey(RetentionRun, on_delete=models.PROTECT, related_name="tombstones")
+    record_class = models.CharField(max_length=32)
+    # "source_record", "quarantined_line", "contact", "triage_decision",
+    # "notification", "plan", "neglect_assessment", "service_referral".
+    kind = models.CharField(max_length=32)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    record_id = models.CharField(max_length=128, help_text="The agency's id, or the row's number")
+    version = models.PositiveIntegerField(null=True, blank=True)
+    rule = models.CharField(max_length=200)
+    period = models.CharField(max_length=40)
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        indexes = [models.Index(fields=["record_class"], name="tombstone_class")]
+
+    def __str__(self) -> str:
+        return f"{self.record_class} {self.kind} {self.record_id} v{self.version or '-'}"
+
+
+class LegalHold(models.Model):
+    """A child whose records must be kept past their period: a case review, a claim, an inquiry.
+
+    Placed and released by name with a reason, never deleted, so the report of
+    every retention run can say what was held and why.
+    """
+
+    person = models.ForeignKey("linkage.Person", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    placed_by = models.CharField(max_length=200)
+    placed_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="legalhold_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"legal hold {self.pk} on {self.person_id}"

@@ -4,13 +4,23 @@ files, not about a child, so they need no per-child access check."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from sightline.feeds.models import Agency, FeedFile, QuarantinedLine, RecordHead
+from sightline.feeds.models import (
+    Agency,
+    FeedFile,
+    QuarantinedLine,
+    RecordHead,
+    RetentionRun,
+    Tombstone,
+)
+from sightline.feeds.retention_policy import ANCHOR_WORDS, CLASSES
 
 
 def quarantine_list(*, status: str | None = "open") -> QuerySet[QuarantinedLine]:
@@ -97,3 +107,42 @@ def feed_integrity_problems() -> dict[str, int]:
             cur.execute(f"SELECT COUNT(*) FROM {tables} WHERE {condition}")  # noqa: S608
             problems[name] = int(cur.fetchone()[0])
     return problems
+
+
+# --- retention (sightline.feeds.retention) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One class of the retention schedule as configured, for the page."""
+
+    name: str
+    title: str
+    holds_what: str
+    period: str
+    anchor: str
+    source: str
+    tombstones: int
+
+
+def retention_schedule() -> list[ScheduleRow]:
+    """Every class with its configured period and the tombstones ever written for it (1 query)."""
+    configured = getattr(settings, "SIGHTLINE_RETENTION", {}) or {}
+    counts = dict(Tombstone.objects.values_list("record_class").annotate(n=Count("pk")).order_by())
+    return [
+        ScheduleRow(
+            name=c.name,
+            title=c.title,
+            holds_what=c.holds_what,
+            period=configured.get(c.name, c.default).text,
+            anchor=ANCHOR_WORDS[c.anchor],
+            source=c.source,
+            tombstones=counts.get(c.name, 0),
+        )
+        for c in CLASSES
+    ]
+
+
+def retention_runs_recent(*, limit: int = 20) -> list[RetentionRun]:
+    """The latest retention runs, newest first, dry runs included."""
+    return list(RetentionRun.objects.order_by("-started_at", "-id")[:limit])

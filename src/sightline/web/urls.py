@@ -25,6 +25,7 @@ urlpatterns = [
     path("feeds/<int:feed_file_id>", views.feed_file_detail, name="feed-file"),
     path("quarantine", views.quarantine_index, name="quarantine"),
     path("quarantine/<int:quarantine_id>", views.quarantine_detail, name="quarantine-line"),
+    path("retention", views.retention_page, name="retention"),
     path("linkage/review", linkage_views.review_list, name="link-review"),
     path("linkage/review/<int:pair_id>", linkage_views.review_pair, name="link-review-pair"),
     path("people/search", people_views.person_search_page, name="person-search"),

@@ -17,6 +17,8 @@ from sightline.feeds.selectors import (
     feed_files_recent,
     quarantine_get,
     quarantine_list,
+    retention_runs_recent,
+    retention_schedule,
 )
 from sightline.feeds.services import feed_files_mark_interrupted
 from sightline.web import selectors
@@ -88,6 +90,17 @@ def quarantine_index(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(quarantine_list(), QUARANTINE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "web/quarantine_list.html", {"page": page})
+
+
+def retention_page(request: HttpRequest) -> HttpResponse:
+    """The retention schedule as configured, the tombstones by class, and the latest runs."""
+    if not access.retention_may_view(user=request.user):
+        raise PermissionDenied("The retention page is for administrators and data engineers")
+    return render(
+        request,
+        "web/retention.html",
+        {"schedule": retention_schedule(), "runs": retention_runs_recent()},
+    )
 
 
 def quarantine_detail(request: HttpRequest, quarantine_id: int) -> HttpResponse:

@@ -78,3 +78,9 @@ def may_manage_api_tokens(user: Any) -> bool:
     from sightline.accounts.access import api_tokens_may_manage
 
     return api_tokens_may_manage(user=user)
+@register.filter
+def may_see_retention(user: Any) -> bool:
+    """Whether to show the retention page in the navigation."""
+    from sightline.accounts.access import retention_may_view
+
+    return retention_may_view(user=user)
