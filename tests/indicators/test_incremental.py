@@ -134,3 +134,24 @@ def test_a_new_record_of_each_type_leaves_the_flags_a_full_reevaluation_gives(
     assert HIT_MEMO.hits > kept_before, "no rule was left unrun after any new record"
     statuses = dict(Flag.objects.filter(pk=flags[0].pk).values_list("pk", "status"))
     assert statuses[flags[0].pk] == Flag.Status.ACKNOWLEDGED
+
+
+def test_a_child_evaluated_alone_gets_the_flags_the_population_run_gave(
+    cli: Any, borough: Path
+) -> None:
+    assert cli("ingest", *map(str, sorted(borough.glob("*.jsonl")))).code == 0
+    assert cli("link", "--full").code == 0
+    evaluation_run()
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT f.person_id FROM indicators_flag f"
+            " WHERE f.rule_id = 'sibling-signal' OR f.level = 'suspect'"
+        )
+        people = sorted(p for (p,) in cur.fetchall())
+    assert people, "the borough has suspect and sibling flags"
+    for person in people:
+        seen = _state(person)
+        memo_clear()
+        alone = evaluation_run(persons={person})
+        assert _state(person) == seen, f"person {person} alone"
+        assert (alone.run.flags_raised, alone.run.flags_updated) == (0, 0)
