@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sightline.indicators.engine import Engine
+from sightline.indicators.engine import HIT_MEMO, Engine, RawHit, input_digests
 from sightline.indicators.rules.base import Hit, Rule
 from sightline.indicators.schema import SCHEMAS, arrow_table
 
@@ -56,12 +56,54 @@ def run(
     for name, rows in tables.items():
         built[name] = arrow_table(SCHEMAS[name], rows)
     engine = Engine(built)
+    p = {**rule.defaults(), **(params or {})}
     try:
-        p = {**rule.defaults(), **(params or {})}
-        hits = engine.explainable(engine.hits([rule], {rule.id: p}))
+        raw = engine.hits([rule], {rule.id: p})
+        hits = engine.explainable(raw)
     finally:
         engine.close()
+    _same_when_each_type_arrives_last(rule, built, p, raw)
     return sorted(hits, key=lambda h: (h.person_id, h.triggered_on))
+
+
+def _kept_or_run(rule: Rule, tables: dict[str, Any], p: Mapping[str, Any]) -> list[RawHit]:
+    engine = Engine(tables, digests=input_digests(tables))
+    try:
+        return engine.hits([rule], {rule.id: p})
+    finally:
+        engine.close()
+
+
+def _same_when_each_type_arrives_last(
+    rule: Rule, tables: dict[str, Any], p: Mapping[str, Any], full: list[RawHit]
+) -> None:
+    """Every case a rule test runs is also a check on re-evaluation after a new record.
+
+    For each record type in the case, its last record arrives after the others:
+    the rule runs over the rest (its result kept, as re-evaluating a child keeps
+    it), then over everything, where a rule whose ``needs`` leave the type out is
+    not run again and its kept result is used. That must be what running it
+    over everything gives: if a rule reads a record type or table its ``needs``
+    do not name, a new record of that type would leave its flags stale.
+    """
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    events = tables["events"]
+    last: dict[str, int] = {}
+    for event_id, kind in zip(
+        events.column("event_id").to_pylist(), events.column("type").to_pylist(), strict=True
+    ):
+        last[kind] = max(last.get(kind, event_id), event_id)
+    for kind, event_id in sorted(last.items()):
+        HIT_MEMO.clear()
+        before = {**tables, "events": events.filter(pc.not_equal(events["event_id"], event_id))}
+        _kept_or_run(rule, before, p)
+        after = _kept_or_run(rule, tables, p)
+        assert sorted(after) == sorted(full), (
+            f"{rule.id}: after a new {kind} record, re-evaluation kept a stale result; "
+            f"does the rule read {kind} records without naming them in its needs?"
+        )
+    HIT_MEMO.clear()
 
 
 def d(text: str) -> dt.date:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import threading
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -69,26 +70,27 @@ class _Warm:
         self.lock = threading.Lock()
         self.cursors = [duckdb_connection(), duckdb_connection()]
         self.prepared: list[dict[str, str]] = [{}, {}]
-        self.registered: set[str] = set()
+        self.registered: list[set[str]] = [set(), set()]
         self._count = 0
 
-    def register(self, name: str, table: Any) -> None:
-        for cursor in self.cursors:
-            if name in self.registered:
-                cursor.unregister(name)
-            cursor.register(name, table)
-        self.registered.add(name)
+    def register(self, name: str, table: Any, index: int) -> None:
+        cursor = self.cursors[index]
+        if name in self.registered[index]:
+            cursor.unregister(name)
+        cursor.register(name, table)
+        self.registered[index].add(name)
 
     def clear(self) -> None:
         """Let go of the last run's tables, so a child's data is not held after its run."""
-        for name in self.registered:
-            for cursor in self.cursors:
+        for cursor, names in zip(self.cursors, self.registered, strict=True):
+            for name in names:
                 cursor.unregister(name)
-        self.registered.clear()
+            names.clear()
 
-    def execute(self, index: int, sqls: list[str]) -> list[tuple[Any, ...]]:
+    def execute(self, index: int, sqls: list[str]) -> list[list[tuple[Any, ...]]]:
+        """Each statement's rows, in order."""
         cursor, prepared = self.cursors[index], self.prepared[index]
-        rows: list[tuple[Any, ...]] = []
+        rows: list[list[tuple[Any, ...]]] = []
         for sql in sqls:
             name = prepared.get(sql)
             if name is None:
@@ -100,7 +102,7 @@ class _Warm:
                 name = f"rule_{index}_{self._count}"
                 cursor.execute(f"PREPARE {name} AS {sql}")
                 prepared[sql] = name
-            rows += cursor.execute(f"EXECUTE {name}").fetchall()
+            rows.append(cursor.execute(f"EXECUTE {name}").fetchall())
         return rows
 
 
@@ -119,6 +121,127 @@ def _warm() -> tuple[_Warm, ThreadPoolExecutor]:
         return _WARM, _POOL
 
 
+# The rows a rule's query read, as far as a rule's ``needs`` say: an events digest for
+# each record type, and one for each other table. A digest is the row count with the
+# sum of a 64-bit hash of every row (in any order: the tables have none).
+_DIGEST_SQL = """
+SELECT 'events:' || type AS part, count(*) AS n, CAST(sum(hash(e)) AS VARCHAR) AS s
+FROM events AS e GROUP BY type
+UNION ALL SELECT 'persons', count(*), CAST(sum(hash(p)) AS VARCHAR) FROM persons AS p
+UNION ALL SELECT 'relations', count(*), CAST(sum(hash(r)) AS VARCHAR) FROM relations AS r
+UNION ALL SELECT 'latest_received', 0, CAST(max(received_on) AS VARCHAR) FROM events
+"""
+_DIGEST_TABLES = ("events", "persons", "relations")
+
+
+class _Digester:
+    """One cursor with the digest query prepared, for small runs (see :class:`HitMemo`)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.cursor = duckdb_connection()
+        self.prepared = False
+
+    def digests(self, tables: Mapping[str, Any]) -> dict[str, Hashable]:
+        with self.lock:
+            for name in _DIGEST_TABLES:
+                self.cursor.register(name, tables[name])
+            try:
+                if not self.prepared:  # once the tables it names exist
+                    self.cursor.execute(f"PREPARE digests AS {_DIGEST_SQL}")
+                    self.prepared = True
+                rows = self.cursor.execute("EXECUTE digests").fetchall()
+            finally:
+                for name in _DIGEST_TABLES:
+                    self.cursor.unregister(name)
+        return {str(part): tuple(rest) for part, *rest in rows}
+
+
+_DIGESTER: _Digester | None = None
+
+
+def input_digests(tables: Mapping[str, Any]) -> dict[str, Hashable]:
+    """Digests of a small run's ``events`` (by record type), ``persons`` and ``relations``."""
+    global _DIGESTER
+    with _DUCK_LOCK:
+        if _DIGESTER is None:
+            _DIGESTER = _Digester()
+    given = {n: tables[n] if n in tables else arrow_table(SCHEMAS[n], []) for n in _DIGEST_TABLES}
+    return _DIGESTER.digests(given)
+
+
+def digest_key(digests: Mapping[str, Hashable], needs: Iterable[str]) -> tuple[Hashable, ...]:
+    """What a rule reads, by its ``needs``: the persons always, and each need's digest.
+
+    ``growth`` is made from the birth and measurement records and the persons, so
+    their digests stand for it; a type no record has is absent, the same each time.
+    """
+    parts: list[Hashable] = [digests.get("persons")]
+    for need in sorted(set(needs)):
+        if need == "growth":
+            parts += [digests.get("events:birth"), digests.get("events:growth_measurement")]
+        elif need in ("relations", "latest_received"):
+            parts.append(digests.get(need))
+        elif need != "prior_flags":  # the second pass keys on the prior flags themselves
+            parts.append(digests.get(f"events:{need}"))
+    return tuple(parts)
+
+
+def _raw_hits(rows: Iterable[tuple[Any, ...]]) -> list[RawHit]:
+    return [
+        RawHit(str(r), int(p), _date(t), str(level), tuple(sorted(int(e) for e in ev)))
+        for r, p, t, level, ev in rows
+    ]
+
+
+class HitMemo:
+    """Each rule's rows for a small run, kept by what the rule read, in process.
+
+    Re-evaluating a child after a new record re-reads everything, but a new
+    unscheduled-care record changes nothing that the school, growth or toxic-trio
+    rules read. Their rows are kept under the rule's SQL (thresholds included)
+    and the digests of the tables and record types its ``needs`` name (see
+    :func:`digest_key`), so a rule whose input is unchanged is not run again and
+    its rows are exactly what running it would return: the result equals a full
+    re-evaluation by construction, whatever changed (a new record, a new version,
+    a birth date, a relationship, a re-link) and whichever process evaluated the
+    child last. A rule that reads beyond its record types must say so in its
+    ``needs`` (``latest_received``: the newest receipt date of any record).
+    """
+
+    LIMIT = 20_000  # rules' rows for about 1,400 children; least recently used go first
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[Hashable, list[RawHit]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> list[RawHit] | None:
+        with self._lock:
+            rows = self._rows.get(key)
+            if rows is None:
+                self.misses += 1
+                return None
+            self._rows.move_to_end(key)
+            self.hits += 1
+            return rows
+
+    def put(self, key: Hashable, rows: list[RawHit]) -> None:
+        with self._lock:
+            self._rows[key] = rows
+            self._rows.move_to_end(key)
+            while len(self._rows) > self.LIMIT:
+                self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+HIT_MEMO = HitMemo()
+
+
 @dataclass(frozen=True, order=True)
 class RawHit:
     """One row a rule's query returned: the pattern complete for a person on a day."""
@@ -133,10 +256,23 @@ class RawHit:
 class Engine:
     """The tables of one evaluation, registered once, and the rules run over them."""
 
-    def __init__(self, tables: Mapping[str, Any], *, engine: str | None = None) -> None:
+    def __init__(
+        self,
+        tables: Mapping[str, Any],
+        *,
+        engine: str | None = None,
+        digests: Mapping[str, Hashable] | None = None,
+    ) -> None:
         self.name = engine or engine_name()
         missing = {name: arrow_table(schema, []) for name, schema in SCHEMAS.items()}
         self.tables = {**missing, **tables}
+        # With the inputs' digests (a small run), rules whose input is unchanged
+        # since they last ran in this process are not run again (see HitMemo).
+        self.digests = digests
+        self._prior: Hashable = () if digests is None else _rows_key(self.tables["prior_flags"])
+        # Each rule's HitMemo key in this run: what its rows were made from, which
+        # also decides its explanations (see services._explain).
+        self.keys: dict[str, Hashable] = {}
         if self.name == "spark":
             engine_check()
             self._spark = spark_session()
@@ -144,11 +280,12 @@ class Engine:
                 frame = self._spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
                 frame.createOrReplaceTempView(name)
         elif self.tables["events"].num_rows <= ONE_QUERY_BELOW:
+            # Tables are registered on a warm cursor only when a rule run there reads
+            # them (registering one costs about as much as running a small rule).
             self._warm: _Warm | None
             self._warm, self._pool = _warm()
             self._warm.lock.acquire()
-            for name, table in self.tables.items():
-                self._warm.register(name, table)
+            self._stale: list[set[str]] = [set(self.tables), set(self.tables)]
             self._duck = self._warm.cursors[0]
         else:
             self._warm = None
@@ -159,18 +296,30 @@ class Engine:
     def replace(self, name: str, table: Any) -> None:
         """Swap in a table between passes (the first pass's flags, for the second)."""
         self.tables[name] = table
+        if name == "prior_flags" and self.digests is not None:
+            self._prior = _rows_key(table)
         if self.name == "spark":
             frame = self._spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
             frame.createOrReplaceTempView(name)
         elif self._warm is not None:
-            self._warm.register(name, table)
+            for stale in self._stale:
+                stale.add(name)
         else:
             self._duck.unregister(name)
             self._duck.register(name, table)
 
+    def _ready(self, index: int, names: Iterable[str]) -> None:
+        """The warm cursor ``index`` with this run's tables ``names`` registered."""
+        assert self._warm is not None
+        for name in set(names) & self._stale[index]:
+            self._warm.register(name, self.tables[name], index)
+            self._stale[index].discard(name)
+
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         if self.name == "spark":
             return [tuple(row) for row in self._spark.sql(engine_sql(sql)).collect()]
+        if self._warm is not None:
+            self._ready(0, self.tables)
         rows: list[tuple[Any, ...]] = self._duck.sql(sql).fetchall()
         return rows
 
@@ -186,26 +335,53 @@ class Engine:
         11 s together).
         """
         parts: list[str] = []
-        for rule in rules:
+        reads: list[set[str]] = []  # the tables each part's rule reads
+        keys: list[Hashable] = []
+        kept: list[RawHit] = []
+        memo = self.digests is not None and self._warm is not None
+        for number, rule in enumerate(rules):
             sql = rule.sql(params.get(rule.id, rule.defaults()))
-            parts.append(
+            part = (
                 f"SELECT '{rule.id}' AS rule_id, person_id, triggered_on, level, evidence "
-                f"FROM ({sql}) AS r_{len(parts)}"
+                f"FROM ({sql}) AS r_{number}"
             )
+            if memo:
+                assert self.digests is not None
+                key: tuple[Hashable, ...] = (part, digest_key(self.digests, rule.needs))
+                if "prior_flags" in rule.needs:
+                    key += (self._prior,)
+                self.keys[rule.id] = key
+                found = HIT_MEMO.get(key)
+                if found is not None:
+                    kept += found
+                    continue
+                keys.append(key)
+            parts.append(part)
+            reads.append({"events", "persons", *(set(rule.needs) & set(SCHEMAS))})
         if not parts:
-            return []
+            return kept
         if self.name == "spark":
-            rows = self.query("\nUNION ALL\n".join(parts))
-        elif self._warm is not None:
-            warm = self._warm
-            halves = self._pool.map(lambda i: warm.execute(i, parts[i::2]), (0, 1))
-            rows = [row for half in halves for row in half]
-        else:
-            rows = [row for part in parts for row in self.query(part)]
-        return [
-            RawHit(str(r), int(p), _date(t), str(level), tuple(sorted(int(e) for e in ev)))
-            for r, p, t, level, ev in rows
-        ]
+            return _raw_hits(self.query("\nUNION ALL\n".join(parts)))
+        if self._warm is None:
+            return _raw_hits([row for part in parts for row in self.query(part)])
+        warm = self._warm
+
+        def run(index: int, step: int) -> list[list[tuple[Any, ...]]]:
+            self._ready(index, set().union(*reads[index::step]))
+            return warm.execute(index, parts[index::step])
+
+        # One or two rules (a new record of a type few rules read) on this thread:
+        # handing them to the pool and registering the tables twice costs more.
+        step = 1 if len(parts) <= 2 else 2
+        halves = [run(0, 1)] if step == 1 else list(self._pool.map(lambda i: run(i, 2), (0, 1)))
+        found_rows = [halves[i % step][i // step] for i in range(len(parts))]
+        fresh: list[RawHit] = []
+        for i, rows in enumerate(found_rows):
+            hits = _raw_hits(rows)
+            if memo:
+                HIT_MEMO.put(keys[i], hits)
+            fresh += hits
+        return kept + fresh
 
     def explainable(self, raw: Iterable[RawHit]) -> list[Hit]:
         """The hits with their evidence rows (and growth rows) fetched, ready to explain.
@@ -250,6 +426,19 @@ class Engine:
             self._warm.lock.release()
         else:
             self._duck.close()
+
+
+def _rows_key(table: Any) -> Hashable:
+    """A small table's rows as a key, in any order (the prior flags: a few a child)."""
+    return tuple(
+        sorted(
+            (
+                tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(r.items()))
+                for r in table.to_pylist()
+            ),
+            key=repr,
+        )
+    )
 
 
 def _row_for(rows: list[dict[str, Any]], person_id: int) -> dict[str, Any] | None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sightline.indicators.catalogue import Catalogue, catalogue_load
-from sightline.indicators.engine import Engine, RawHit
+from sightline.indicators.engine import (
+    HIT_MEMO,
+    ONE_QUERY_BELOW,
+    Engine,
+    RawHit,
+    digest_key,
+    input_digests,
+)
 from sightline.indicators.models import (
     LIVE,
     DataQualityWarning,
@@ -160,8 +168,46 @@ def relations_table(*, persons: Iterable[int] | None = None) -> Any:
     return both.cast(schema)
 
 
-def growth_tables(events: Any, persons: Any) -> tuple[Any, list[tuple[int, str, str]]]:
-    """``growth`` from the measurement events, with the measurements not fit to use."""
+def memo_clear() -> None:
+    """Forget every kept rule result, growth table and explanation (tests; a changed rule)."""
+    HIT_MEMO.clear()
+    with _GROWTH_LOCK:
+        _GROWTH_MEMO.clear()
+    _EXPLAINED.clear()
+
+
+# A few families' growth tables, kept by what they are made from (see growth_tables).
+_GROWTH_MEMO: OrderedDict[Hashable, tuple[Any, list[tuple[int, str, str]]]] = OrderedDict()
+_GROWTH_MEMO_LIMIT = 500
+_GROWTH_LOCK = threading.Lock()
+
+
+def growth_tables(
+    events: Any, persons: Any, *, key: Hashable | None = None
+) -> tuple[Any, list[tuple[int, str, str]]]:
+    """``growth`` from the measurement events, with the measurements not fit to use.
+
+    With ``key`` (a small run: the digests of the birth and measurement records and
+    the persons, see engine.digest_key), a table made from the same rows before in
+    this process is used again: charting each measurement with rcpchgrowth is most
+    of this step, and a new record of another type changes none of it.
+    """
+    if key is not None:
+        with _GROWTH_LOCK:
+            kept = _GROWTH_MEMO.get(key)
+            if kept is not None:
+                _GROWTH_MEMO.move_to_end(key)
+                return kept
+    made = _growth_tables(events, persons)
+    if key is not None:
+        with _GROWTH_LOCK:
+            _GROWTH_MEMO[key] = made
+            while len(_GROWTH_MEMO) > _GROWTH_MEMO_LIMIT:
+                _GROWTH_MEMO.popitem(last=False)
+    return made
+
+
+def _growth_tables(events: Any, persons: Any) -> tuple[Any, list[tuple[int, str, str]]]:
     from sightline.indicators.engine import duckdb_connection
     from sightline.indicators.growth import GROWTH_INPUT_SQL, growth_table
 
@@ -214,12 +260,24 @@ def evaluation_run(
             built = tables_build(as_of=as_of, persons=scope_ids, today=today, basis=basis)
         with _timed(steps, "relations"):
             built.tables["relations"] = relations_table(persons=scope_ids)
+        digests = None
+        if (
+            targets is not None
+            and (engine or engine_name()) == "duckdb"
+            and built.tables["events"].num_rows <= ONE_QUERY_BELOW
+        ):
+            with _timed(steps, "digests"):
+                digests = input_digests(built.tables)
         with _timed(steps, "growth"):
-            growth, growth_warnings = growth_tables(built.tables["events"], built.tables["persons"])
+            growth, growth_warnings = growth_tables(
+                built.tables["events"],
+                built.tables["persons"],
+                key=None if digests is None else digest_key(digests, ("growth",)),
+            )
             built.tables["growth"] = growth
             built.warnings.extend(growth_warnings)
         with _timed(steps, "rules"):
-            ev = Engine(built.tables, engine=engine)
+            ev = Engine(built.tables, engine=engine, digests=digests)
             try:
                 first = ev.hits(catalogue.first_pass(), catalogue.params)
                 episodes = episodes_of(first)
@@ -230,10 +288,11 @@ def evaluation_run(
                     ev.replace("prior_flags", _prior_flags(episodes))
                     second = ev.hits(second_rules, catalogue.params)
                     episodes += episodes_of(second)
+                everyone = episodes
                 if targets is not None:
                     episodes = [e for e in episodes if e.person_id in targets]
                 with _timed(steps, "explain"):
-                    explained = _explain(ev, episodes, catalogue)
+                    explained = _explain(ev, episodes, catalogue, around=everyone)
             finally:
                 ev.close()
         with _timed(steps, "write flags"):
@@ -370,15 +429,65 @@ class Explained:
     seen_on: dt.date
 
 
-def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[Explained]:
+def _explain(
+    ev: Engine,
+    episodes: list[Episode],
+    catalogue: Catalogue,
+    *,
+    around: list[Episode] | None = None,
+) -> list[Explained]:
     """Each episode's explanation, from the pattern as it stands at its latest moment.
 
     The rule explains its latest moment (the window it names is then true, and
     the sentence stays short however long the episode), and a closing sentence
     says how long the pattern has lasted. The flag keeps every record of the
-    episode as evidence.
+    episode as evidence. ``around``: every episode of the run, the family's too
+    (a sibling signal names the flags it rests on); the episodes themselves if not given.
     """
+    around = episodes if around is None else around
     rules = {r.id: r for r in catalogue.rules}
+    second = {r.id for r in catalogue.second_pass()}
+    # A first-pass episode's explanation follows from its rule's rows and the records
+    # they name, which its memo key stands for (engine.HitMemo), and from the episode.
+    # Second-pass ones also name other people's flags, so are always written afresh.
+    signatures = {
+        id(e): (ev.keys[e.rule_id], e.first, e.last, e.level, frozenset(e.evidence), *e.raised_by)
+        for e in episodes
+        if e.rule_id in ev.keys and e.rule_id not in second
+    }
+    known: dict[int, Explained] = {}
+    for e in episodes:
+        kept = _EXPLAINED.get(signatures.get(id(e)))
+        if kept is not None:
+            _EXPLAINED.move_to_end(signatures[id(e)])
+            known[id(e)] = dataclasses.replace(kept, episode=e)
+    fresh = [e for e in episodes if id(e) not in known]
+    made = {id(x.episode): x for x in _explain_fresh(ev, fresh, around, catalogue, rules)}
+    for e in fresh:
+        signature = signatures.get(id(e))
+        if signature is not None:
+            _EXPLAINED[signature] = made[id(e)]
+    while len(_EXPLAINED) > _EXPLAINED_LIMIT:
+        _EXPLAINED.popitem(last=False)
+    return [known.get(id(e)) or made[id(e)] for e in episodes]
+
+
+# Explanations of a few children's episodes, kept by what they were written from.
+# Used only while the run holds the warm cursors (engine._Warm.lock): one at a time.
+_EXPLAINED: OrderedDict[Hashable, Explained] = OrderedDict()
+_EXPLAINED_LIMIT = 20_000
+
+
+def _explain_fresh(
+    ev: Engine,
+    episodes: list[Episode],
+    around: list[Episode],
+    catalogue: Catalogue,
+    rules: dict[str, Rule],
+) -> list[Explained]:
+    """Explain ``episodes``; ``around`` (all of this run's) are the flags they may rest on."""
+    if not episodes:
+        return []
     whole = ev.explainable(
         RawHit(e.rule_id, e.person_id, e.first.triggered_on, e.level, tuple(sorted(e.evidence)))
         for e in episodes
@@ -394,7 +503,7 @@ def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[
         )
         for e, hit in zip(episodes, whole, strict=True)
     ]
-    latest = _with_related(ev, episodes, latest, catalogue)
+    latest = _with_related(ev, episodes, latest, catalogue, around)
     out = []
     for episode, hit, now in zip(episodes, whole, latest, strict=True):
         rule = rules[episode.rule_id]
@@ -441,7 +550,11 @@ def _explain(ev: Engine, episodes: list[Episode], catalogue: Catalogue) -> list[
 
 
 def _with_related(
-    ev: Engine, episodes: list[Episode], hits: list[Hit], catalogue: Catalogue
+    ev: Engine,
+    episodes: list[Episode],
+    hits: list[Hit],
+    catalogue: Catalogue,
+    around: list[Episode],
 ) -> list[Hit]:
     """Second-pass hits with the other people's flags they rest on, for their explanations."""
     second = {r.id for r in catalogue.second_pass()}
@@ -453,7 +566,7 @@ def _with_related(
     # Which first-pass episodes each event is evidence in: a second-pass hit finds
     # the flags it rests on through its own evidence, without a scan of them all.
     holding: dict[int, list[Episode]] = defaultdict(list)
-    for f in episodes:
+    for f in around:
         if f.rule_id not in second:
             for event_id in f.evidence:
                 holding[event_id].append(f)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -323,87 +324,23 @@ def tables_build(
     from sightline.indicators.engine import duckdb_connection
 
     records, named = raw_tables(as_of=as_of, persons=persons, basis=basis)
+    on = as_of or today
+    if persons is not None:
+        return _build_small(records, named, on)
     con = duckdb_connection()
     try:
         con.register("raw_records", records)
         con.register("raw_named", named)
-        on = as_of or today
         unlinked_count = int(
             con.sql(
                 "SELECT count(DISTINCT event_id) FROM raw_named WHERE person_id IS NULL"
             ).fetchall()[0][0]
         )
-        # A person's birth date and sex: what most of their records say, the
-        # earliest date on a tie, so one agency's typo does not age a child.
-        persons_table = con.sql(
-            f"""
-            WITH dobs AS (
-              SELECT person_id, TRY_CAST(dob AS DATE) AS dob, count(*) AS n
-              FROM raw_named WHERE person_id IS NOT NULL AND dob IS NOT NULL
-              GROUP BY ALL),
-            best_dob AS (
-              SELECT person_id, arg_min(dob, (-n, dob)) AS dob FROM dobs GROUP BY person_id),
-            sexes AS (
-              SELECT person_id, sex, count(*) AS n FROM raw_named
-              WHERE person_id IS NOT NULL AND sex IN ('female', 'male') GROUP BY ALL),
-            best_sex AS (
-              SELECT person_id, arg_max(sex, n) AS sex FROM sexes GROUP BY person_id),
-            areas AS (
-              SELECT n.person_id, arg_max(split_part(n.postcode, ' ', 1), r.occurred_on) AS area
-              FROM raw_named n JOIN raw_records r USING (event_id)
-              WHERE n.person_id IS NOT NULL AND n.postcode <> '' GROUP BY n.person_id),
-            everyone AS (SELECT DISTINCT person_id FROM raw_named WHERE person_id IS NOT NULL)
-            SELECT e.person_id, d.dob, s.sex, a.area,
-                   coalesce(d.dob > DATE '{on.isoformat()}' - INTERVAL 18 YEAR, FALSE) AS is_child
-            FROM everyone e LEFT JOIN best_dob d USING (person_id)
-            LEFT JOIN best_sex s USING (person_id) LEFT JOIN areas a USING (person_id)
-            """
-        ).to_arrow_table()
+        persons_table = con.sql(_PERSONS_SQL.replace("$1", f"DATE '{on.isoformat()}'"))
+        persons_table = persons_table.to_arrow_table()
         con.register("persons_t", persons_table)
-        # Every path in one json_extract_string, once a record: 28 calls, each
-        # parsing the JSON again, and once for each person a record names, took
-        # a quarter of a 5-million-record evaluation.
-        paths = "[" + ", ".join(f"'{path}'" for path, _ in _DETAIL_PATHS.values()) + "]"
-        details = ",\n".join(
-            _detail_sql(i, name, kind) for i, (name, (_, kind)) in enumerate(_DETAIL_PATHS.items())
-        )
-        con.execute(
-            f"""
-            CREATE TEMP TABLE flat AS
-            SELECT n.event_id, n.person_id, n.role, r.agency, r.record_id, r.type,
-                   CAST(r.occurred_on AS DATE) AS occurred_on,
-                   CAST(r.received_on AS DATE) AS received_on,
-                   p.dob,
-                   CAST(date_diff('day', p.dob, CAST(r.occurred_on AS DATE)) AS INTEGER)
-                     AS age_days,
-                   {details}
-            FROM raw_named n
-            JOIN (SELECT *, json_extract_string(details, {paths}) AS d FROM raw_records) r
-              USING (event_id)
-            JOIN persons_t p ON p.person_id = n.person_id
-            """
-        )
-        not_before = ", ".join(f"'{t}'" for t in _NOT_BEFORE_BIRTH)
-        warnings = con.sql(
-            f"""
-            SELECT DISTINCT event_id, 'occurred_at',
-                   'dated ' || CAST(-age_days AS VARCHAR) || ' days before the child''s birth on '
-                   || strftime(dob, '%-d %B %Y') || ': a ' || replace(type, '_', ' ')
-                   || ' cannot happen before birth, so it is not used as evidence'
-            FROM flat WHERE role = 'subject' AND age_days < 0 AND type IN ({not_before})
-            UNION ALL
-            SELECT DISTINCT event_id, 'details.sessions_possible',
-                   'attendance with ' || CAST(sessions_possible AS VARCHAR)
-                   || ' possible sessions cannot be measured: not used as evidence'
-            FROM flat WHERE type = 'school_attendance' AND coalesce(sessions_possible, 0) <= 0
-            UNION ALL
-            SELECT DISTINCT event_id, 'details.sessions_attended',
-                   'attended ' || CAST(sessions_attended AS VARCHAR) || ' of '
-                   || CAST(sessions_possible AS VARCHAR)
-                   || ' possible sessions is more than possible: not used as evidence'
-            FROM flat WHERE type = 'school_attendance' AND sessions_attended > sessions_possible
-            """
-        ).fetchall()
+        con.execute(f"CREATE TEMP TABLE flat AS {_FLAT_SQL}")
+        warnings = con.sql(_WARNINGS_SQL).fetchall()
         bad = {int(w[0]) for w in warnings}
         con.register("bad_t", pa.table({"event_id": pa.array(sorted(bad), type=pa.int64())}))
         columns = ", ".join(SCHEMAS["events"].names)
@@ -424,8 +361,148 @@ def tables_build(
     )
 
 
+class _SmallBuild:
+    """A warm cursor with the build's three queries prepared, for a few people's records.
+
+    For one child and their family the queries run in about a millisecond each
+    but took several to plan; prepared once, each later build only executes them
+    over that build's tables, registered under the same names. What pyarrow does
+    as fast (counting the unlinked, leaving out the refused) is done there.
+    """
+
+    def __init__(self) -> None:
+        from sightline.indicators.engine import duckdb_connection
+
+        self.lock = threading.Lock()
+        self.cursor = duckdb_connection()
+        self.registered: set[str] = set()
+        self.prepared = False
+
+    def register(self, name: str, table: Any) -> None:
+        if name in self.registered:
+            self.cursor.unregister(name)
+        self.cursor.register(name, table)
+        self.registered.add(name)
+
+    def build(self, records: Any, named: Any, on: dt.date) -> Tables:
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        with self.lock:
+            try:
+                self.register("raw_records", records)
+                self.register("raw_named", named)
+                if not self.prepared:
+                    # The statements bind to the names, so the first tables come first.
+                    self.cursor.execute(f"PREPARE build_persons AS {_PERSONS_SQL}")
+                    self.register("persons_t", SCHEMAS["persons"].empty_table())
+                    self.cursor.execute(f"PREPARE build_flat AS {_FLAT_SQL}")
+                    self.register("flat", self.cursor.sql("EXECUTE build_flat").to_arrow_table())
+                    self.cursor.execute(f"PREPARE build_warnings AS {_WARNINGS_SQL}")
+                    self.prepared = True
+                day = f"DATE '{on.isoformat()}'"
+                persons_table = self.cursor.sql(f"EXECUTE build_persons({day})").to_arrow_table()
+                self.register("persons_t", persons_table)
+                flat = self.cursor.sql("EXECUTE build_flat").to_arrow_table()
+                self.register("flat", flat)
+                warnings = self.cursor.sql("EXECUTE build_warnings").fetchall()
+            finally:
+                for name in self.registered:
+                    self.cursor.unregister(name)
+                self.registered.clear()
+        unlinked = named.filter(pc.is_null(named["person_id"]))["event_id"]
+        bad = pa.array(sorted({int(w[0]) for w in warnings}), type=pa.int64())
+        if len(bad):
+            flat = flat.filter(pc.invert(pc.is_in(flat["event_id"], value_set=bad)))
+        return Tables(
+            tables={
+                "events": flat.select(SCHEMAS["events"].names).cast(SCHEMAS["events"]),
+                "persons": persons_table.cast(SCHEMAS["persons"]),
+            },
+            warnings=[(int(e), str(f), str(r)) for e, f, r in warnings],
+            unlinked_records=len(pc.unique(unlinked)),
+        )
+
+
+_SMALL: _SmallBuild | None = None
+_SMALL_LOCK = threading.Lock()
+
+
+def _build_small(records: Any, named: Any, on: dt.date) -> Tables:
+    global _SMALL
+    with _SMALL_LOCK:
+        if _SMALL is None:
+            _SMALL = _SmallBuild()
+    return _SMALL.build(records, named, on)
+
+
+# A person's birth date and sex: what most of their records say, the earliest date
+# on a tie, so one agency's typo does not age a child. $1: the evaluation's date.
+_PERSONS_SQL = """
+WITH dobs AS (
+  SELECT person_id, TRY_CAST(dob AS DATE) AS dob, count(*) AS n
+  FROM raw_named WHERE person_id IS NOT NULL AND dob IS NOT NULL
+  GROUP BY ALL),
+best_dob AS (
+  SELECT person_id, arg_min(dob, (-n, dob)) AS dob FROM dobs GROUP BY person_id),
+sexes AS (
+  SELECT person_id, sex, count(*) AS n FROM raw_named
+  WHERE person_id IS NOT NULL AND sex IN ('female', 'male') GROUP BY ALL),
+best_sex AS (
+  SELECT person_id, arg_max(sex, n) AS sex FROM sexes GROUP BY person_id),
+areas AS (
+  SELECT n.person_id, arg_max(split_part(n.postcode, ' ', 1), r.occurred_on) AS area
+  FROM raw_named n JOIN raw_records r USING (event_id)
+  WHERE n.person_id IS NOT NULL AND n.postcode <> '' GROUP BY n.person_id),
+everyone AS (SELECT DISTINCT person_id FROM raw_named WHERE person_id IS NOT NULL)
+SELECT e.person_id, d.dob, s.sex, a.area,
+       coalesce(d.dob > CAST($1 AS DATE) - INTERVAL 18 YEAR, FALSE) AS is_child
+FROM everyone e LEFT JOIN best_dob d USING (person_id)
+LEFT JOIN best_sex s USING (person_id) LEFT JOIN areas a USING (person_id)
+"""
+
+
 def _detail_sql(index: int, name: str, kind: str) -> str:
     text = f"r.d[{index + 1}]"
     if kind == "VARCHAR":
         return f"{text} AS {name}"
     return f"TRY_CAST({text} AS {kind}) AS {name}"
+
+
+# Every path in one json_extract_string, once a record: 28 calls, each parsing the
+# JSON again, and once for each person a record names, took a quarter of a
+# 5-million-record evaluation.
+_PATHS = "[" + ", ".join(f"'{path}'" for path, _ in _DETAIL_PATHS.values()) + "]"
+_DETAILS = ",\n       ".join(
+    _detail_sql(i, name, kind) for i, (name, (_, kind)) in enumerate(_DETAIL_PATHS.items())
+)
+_FLAT_SQL = f"""
+SELECT n.event_id, n.person_id, n.role, r.agency, r.record_id, r.type,
+       CAST(r.occurred_on AS DATE) AS occurred_on,
+       CAST(r.received_on AS DATE) AS received_on,
+       p.dob,
+       CAST(date_diff('day', p.dob, CAST(r.occurred_on AS DATE)) AS INTEGER) AS age_days,
+       {_DETAILS}
+FROM raw_named n
+JOIN (SELECT *, json_extract_string(details, {_PATHS}) AS d FROM raw_records) r USING (event_id)
+JOIN persons_t p ON p.person_id = n.person_id
+"""
+
+_NOT_BEFORE = ", ".join(f"'{t}'" for t in _NOT_BEFORE_BIRTH)
+_WARNINGS_SQL = f"""
+SELECT DISTINCT event_id, 'occurred_at',
+       'dated ' || CAST(-age_days AS VARCHAR) || ' days before the child''s birth on '
+       || strftime(dob, '%-d %B %Y') || ': a ' || replace(type, '_', ' ')
+       || ' cannot happen before birth, so it is not used as evidence'
+FROM flat WHERE role = 'subject' AND age_days < 0 AND type IN ({_NOT_BEFORE})
+UNION ALL
+SELECT DISTINCT event_id, 'details.sessions_possible',
+       'attendance with ' || CAST(sessions_possible AS VARCHAR)
+       || ' possible sessions cannot be measured: not used as evidence'
+FROM flat WHERE type = 'school_attendance' AND coalesce(sessions_possible, 0) <= 0
+UNION ALL
+SELECT DISTINCT event_id, 'details.sessions_attended',
+       'attended ' || CAST(sessions_attended AS VARCHAR) || ' of '
+       || CAST(sessions_possible AS VARCHAR)
+       || ' possible sessions is more than possible: not used as evidence'
+FROM flat WHERE type = 'school_attendance' AND sessions_attended > sessions_possible
+"""

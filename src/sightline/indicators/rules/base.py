@@ -112,7 +112,10 @@ class Rule:
     level: Level  # the usual level; a hit may be raised to suspect by its own query
     rationale: str
     source: str
-    needs: tuple[str, ...]  # event types (and 'growth', 'relations') it reads
+    # Event types (and 'growth', 'relations', 'prior_flags') it reads; 'latest_received'
+    # when it reads the newest receipt date of all records. Complete, because a small
+    # run does not run a rule again while these are unchanged (engine.HitMemo).
+    needs: tuple[str, ...]
     params: Mapping[str, Param] = field(default_factory=dict)
     # Evaluated after the others, over their flags (the sibling signal).
     second_pass: bool = False

@@ -628,6 +628,9 @@ NEW_ADULT_UNASSESSED = _NewAdultUnassessed(
         "police_incident",
         "adult_factor",
         "relations",
+        # An assessment is due only once the records run past its window: the
+        # newest receipt date of any record says how far they run.
+        "latest_received",
     ),
     params={
         "within_days": Param(
