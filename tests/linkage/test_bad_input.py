@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -206,9 +205,8 @@ def test_a_person_with_hundreds_of_records_is_one_person(cli, ingested, write_fe
         )
     )
     _ingest(cli, write_feed, records)
-    started = time.perf_counter()
+    # How long this takes belongs to the linkage benchmark (make bench), not to a test.
     _, _, person = _link(cli)
-    assert time.perf_counter() - started < 30
     theo = {
         person[(a, lid)]
         for a, lid in [(HV, "MANY-HV"), (SCHOOL, "MANY-SC"), (AMBULANCE, "MANY-EE")]
@@ -342,9 +340,7 @@ def test_thousands_of_children_with_one_surname_are_not_merged(cli, write_feed):
         if i % 10 == 0:
             records.append(_rec(SCHOOL, f"SMITH-{i}", local_id=f"SC-{i}", **subject))
     _ingest(cli, write_feed, records)
-    started = time.perf_counter()
     _, run, person = _link(cli)
-    assert time.perf_counter() - started < 60
     assert run.model_json
     hv_persons = [person[(HV, f"HV-{i}")] for i in range(2000)]
     assert len(set(hv_persons)) == 2000
