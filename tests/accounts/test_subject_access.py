@@ -21,6 +21,7 @@ from sightline.casework.assessments.services import (
 from sightline.casework.plans.services import plan_start, service_referral_create
 from sightline.casework.services import ContactDetails, contact_create, triage_decide
 from sightline.feeds.models import SourceRecord, SubjectRecord
+from sightline.feeds.retention import legal_hold_place
 from sightline.indicators.services import flag_acknowledge
 from sightline.linkage.models import Person
 from tests.web.people_fixtures import allocate
@@ -102,6 +103,9 @@ def casework(family, make_staff):
         path="/break-glass",
         ip_address="10.1.1.1",
     )
+    legal_hold_place(
+        public_id=family.lacey.public_id, reason="Care proceedings under way", by="legal.team"
+    )
     return family
 
 
@@ -138,6 +142,7 @@ def test_the_export_holds_every_record_as_sent_and_what_was_made_of_it(casework)
     assert outcome == "Lacey is brought to every health review"
     assert rows["service_referrals"][0]["reason"] == "Support with routines"
     assert rows["break_glass_grants"][0]["reason"].startswith("Called to the house tonight")
+    assert rows["legal_holds"][0]["reason"] == "Care proceedings under way"
     assert any(n["kind"] == "break_glass" for n in rows["notifications"])
     looks = rows["who_has_looked"]
     assert [(x["what"], x["break_glass"]) for x in looks] == [

@@ -40,7 +40,7 @@ from sightline.casework.models import (
     TriageDecision,
 )
 from sightline.chronology.selectors import person_chronology
-from sightline.feeds.models import SourceRecord, SubjectRecord
+from sightline.feeds.models import LegalHold, SourceRecord, SubjectRecord
 from sightline.indicators.models import Flag
 from sightline.linkage.models import AgencyPerson, Person, PersonChange, Relationship
 
@@ -423,6 +423,7 @@ def _oversight(person: Person) -> dict[str, Any]:
     grants = BreakGlassGrant.objects.filter(person=person).select_related(
         "user__staff__team", "user__staff__agency"
     )
+    holds = LegalHold.objects.filter(person=person).order_by("placed_at", "id")
     return {
         "notifications": _section(
             [Notification],
@@ -456,6 +457,14 @@ def _oversight(person: Person) -> dict[str, Any]:
                     **_fields(g, ["reason", "granted_at", "expires_at", "ip_address"]),
                 }
                 for g in grants
+            ],
+        ),
+        # Records kept past their retention period, and why (docs/retention.md).
+        "legal_holds": _section(
+            [LegalHold],
+            [
+                _fields(h, ["reason", "placed_by", "placed_at", "released_at", "released_by"])
+                for h in holds
             ],
         ),
     }
