@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from sightline.api.models import ApiToken
 from sightline.api.services import token_revoke, token_rotate
+from sightline.feeds.adapters import Format, adapted_lines
 from sightline.feeds.models import FeedFile, QuarantinedLine, SourceRecord
 from tests.api.conftest import API, HV, POLICE, jsonl
 from tests.conftest import record
@@ -175,11 +177,37 @@ def test_an_empty_body_is_a_clear_400(send, hv_token):
 
 
 def test_another_content_type_is_refused_with_415_before_reading(send, hv_token):
-    response = send(b"agency,record_id\n", hv_token, content_type="text/csv")
+    response = send(b"<records/>", hv_token, content_type="application/xml")
     assert response.status_code == 415
     detail = response.json()["detail"]
-    assert "text/csv" in detail and "application/x-ndjson" in detail
+    assert "application/xml" in detail and "application/x-ndjson" in detail
+    assert "application/fhir+json" in detail and "text/csv" in detail
     assert not FeedFile.objects.exists()
+
+
+ADAPTED = Path(__file__).resolve().parents[1] / "feeds" / "data"
+
+
+@pytest.mark.parametrize(
+    ("file", "content_type", "fmt"),
+    [
+        ("fhir-bundle.json", "application/fhir+json", Format.FHIR_BUNDLE),
+        ("attendance-return.csv", "text/csv", Format.ATTENDANCE_CSV),
+    ],
+)
+def test_a_fhir_bundle_or_school_csv_return_is_taken_as_the_tokens_agency(
+    send, hv_token, file, content_type, fmt
+):
+    data = (ADAPTED / file).read_bytes()
+    expected = list(adapted_lines(data=data, fmt=fmt, agency=HV))
+
+    answer = send(data, hv_token, content_type=content_type).json()
+
+    # Every record the adapter made is answered for, and held as the sending agency's.
+    assert answer["lines_read"] == len(expected) and _adds_up(answer)
+    assert answer["accepted"] > 0
+    assert len(answer["records"]) == len(expected)
+    assert set(SourceRecord.objects.values_list("agency__code", flat=True)) == {HV}
 
 
 def test_a_body_over_the_limit_is_refused_with_413(send, hv_token, settings):
@@ -315,4 +343,4 @@ def test_a_database_failure_part_way_is_a_503_saying_to_send_again(send, hv_toke
     answer = response.json()
     assert "Send the same body again" in answer["detail"]
     assert answer["result"]["lines_read"] == 0
-    assert FeedFile.objects.get(pk=answer["result"]["feed_file_id"]).status == "failed"
+    assert FeedFile.objects.get(pk=answer["result"]["feed_file_id"]).status == "interrupted"
