@@ -26,7 +26,7 @@ class SignInForm(AuthenticationForm):
         # Django's AuthenticationForm sets the username's max_length after the field is
         # made, so no validator checks it: an overlong username reached authenticate(),
         # and django-axes' record of the failure (255 characters) was a 500 on PostgreSQL.
-        limit = self.fields["username"].max_length
+        limit = self.username_field.max_length or 254  # as AuthenticationForm reckons it
         self.fields["username"].validators.append(
             MaxLengthValidator(limit, message=f"Username must be {limit} characters or fewer")
         )
