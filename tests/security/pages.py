@@ -54,6 +54,13 @@ CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
 # Who may ask for emergency access to a child they may not open (access.break_glass_may_request).
 BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
 HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
+TOKEN_ADMINS: Roles = frozenset({ADMIN})  # access.api_tokens_may_manage
+RETENTION: Roles = frozenset({ADMIN, ENGINEER})  # access.retention_may_view
+# The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
+# a caller is a system with its agency's token, so nobody signed in may POST a feed
+# (401 without a token) and no CSRF token is asked for. Its token attacks are in
+# test_api_attacks.py.
+TOKEN_API: frozenset[str] = frozenset({"api-root", "feeds_post", "openapi-json"})
 
 Form = Callable[[Any], dict[str, Any]]
 
@@ -107,6 +114,20 @@ def _action(w: Any) -> dict[str, Any]:
     }
 
 
+def _password_change(w: Any) -> dict[str, Any]:
+    from tests.web.people_fixtures import PASSWORD
+
+    new = "Sevenhorses-Lantern-42"
+    return {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+
+
+def _token_new(w: Any) -> dict[str, Any]:
+    from sightline.feeds.models import Agency
+
+    agency = Agency.objects.get(code=w.token_agency)
+    return {"agency": str(agency.pk), "name": "Health visiting nightly export"}
+
+
 def _referral_outcome(w: Any) -> dict[str, Any]:
     prefix = f"referral-{w.a.referral_id}"
     return {f"{prefix}-outcome": "accepted", f"{prefix}-outcome_on": "2 5 2023"}
@@ -120,6 +141,31 @@ PAGES: tuple[Page, ...] = (
     Page("feed-file", get=FEEDS),
     Page("quarantine", get=FEEDS),
     Page("quarantine-line", get=FEEDS),
+    Page("retention", get=RETENTION),
+    # Two-factor sign-in and password change (web/auth_views.py). Two-factor is off in
+    # the test settings, so a signed-in person with no authenticator app is sent from
+    # the code step to setting one up; no valid code can be written ahead of time.
+    Page("two-factor", get=STAFF, post=STAFF, form=lambda w: {"token": "123456"}),
+    Page("two-factor-set-up", get=STAFF, post=STAFF, form=lambda w: {"token": "123456"}),
+    Page("password-change", get=STAFF, post=STAFF, form=_password_change),
+    # Agency API tokens, for administrators (web/token_views.py), on the world's token.
+    Page("api-tokens", get=TOKEN_ADMINS),
+    Page("api-token-new", get=TOKEN_ADMINS, post=TOKEN_ADMINS, form=_token_new),
+    Page("api-token", get=TOKEN_ADMINS),
+    Page(
+        "api-token-rotate",
+        get=None,
+        post=TOKEN_ADMINS,
+        form=lambda w: {"old_one": "overlap"},
+    ),
+    Page("api-token-revoke", get=None, post=TOKEN_ADMINS, form=lambda w: {}),
+    # The partner API (api/views.py): see TOKEN_API. Its root is django-ninja's
+    # ``default_home``, there only so the API's path can be reversed: 404 for everyone
+    # (docs_url is off). The OpenAPI description is public. A feed is POSTed with a
+    # token only, so the table's roles, all with a session and no token, get 401.
+    Page("api-root", get=NOBODY, post=NOBODY, form=lambda w: {}),
+    Page("openapi-json", get=EVERYONE),
+    Page("feeds_post", get=None, post=NOBODY, form=lambda w: {}),
     # Identity review (web/linkage_views.py)
     Page("link-review", get=LINK_REVIEWERS),
     Page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
@@ -25,11 +26,15 @@ def rolled_back() -> Iterator[None]:
 
 
 def verdict(response: HttpResponse) -> str:
-    """Allowed (200, or a redirect not to sign-in), denied (403, 404, sign-in), or else."""
+    """Allowed (200, 201, or a redirect not to sign-in), denied (401, 403, 404, sign-in), or else.
+
+    401 is the partner API's refusal of a caller without a valid token (a session is
+    no token); 201 is a token page's answer that a token was made, its secret shown.
+    """
     status = response.status_code
     if status >= 500:
         return ERROR
-    if status in (403, 404):
+    if status in (401, 403, 404):
         return DENIED
     if status == 405:
         return NOT_TAKEN
@@ -37,7 +42,7 @@ def verdict(response: HttpResponse) -> str:
         # Sent to sign in first (with the page as ``next``); a plain redirect to the
         # sign-in page is where signing out lands.
         return DENIED if response["Location"].startswith(f"{settings.LOGIN_URL}?") else ALLOWED
-    if status == 200:
+    if status in (200, 201):
         return ALLOWED
     return INVALID if status == 400 else f"status {status}"
 
@@ -51,14 +56,32 @@ def send(client: Client, method: str, url: str, data: dict[str, Any] | None = No
     return response
 
 
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore()
+
+
 def keep_signed_in(client: Client, user: Any) -> None:
-    """Signing out ends the client's session even though the database row is put back."""
+    """Sign the client in again if the request ended its session.
+
+    Signing out ends the client's session even though the database row is put back;
+    changing a password moves the session to a new key, whose row is rolled back.
+    """
     cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
-    if user is not None and (cookie is None or not cookie.value):
+    gone = cookie is None or not cookie.value or not _session_store().exists(cookie.value)
+    if user is not None and gone:
         client.force_login(user)
 
 
-_SIGHTLINE_APPS = ("accounts", "feeds", "linkage", "indicators", "casework", "reviews")
+_SIGHTLINE_APPS = (
+    "accounts",
+    "feeds",
+    "linkage",
+    "indicators",
+    "casework",
+    "reviews",
+    "jobs",
+    "api",
+)
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:

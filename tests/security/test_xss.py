@@ -20,8 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sightline.accounts.models import StaffProfile, Team
+from sightline.accounts.two_factor import two_factor_reset
+from sightline.api.models import ApiToken
 from sightline.casework.models import CareArea, CaseStep, Contact, NeglectAssessment, Plan
 from sightline.feeds.models import Agency, FeedFile, QuarantinedLine
+from sightline.feeds.retention import legal_hold_place, legal_hold_release
 from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
 from sightline.indicators.services import evaluation_run
@@ -45,19 +48,28 @@ SHORT = "\"'><svg onload=alert(1)>"
 EMAIL = '"<img/src=x/onerror=alert(1)>{}"@example.com'
 # Any of these in a page means the payload became markup.
 LIVE = ("<script>alert(1)", "<img src=x onerror", "<svg onload", "<img/src=x/onerror")
-APPS = ("accounts", "feeds", "linkage", "chronology", "indicators", "casework", "reviews")
 # Inputs stored but shown on no page (so no page can show them unescaped).
 NOT_SHOWN: dict[str, str] = {
     "linkage.LinkDecision.reason": "kept with the decision; `sightline link` shows it",
     "feeds.SourceRecord.details": "pages show known detail keys; an extra key is kept only",
     "feeds.SubjectRecord.local_id": "an agency's own id for a person: kept for linkage",
     "accounts.AccessLog.path": "the access log page shows who, what and when, not the path",
+    "accounts.AccountEvent.by": "account events are for audit at the server; no page lists them",
+    "accounts.AccountEvent.reason": "as accounts.AccountEvent.by",
+    "feeds.LegalHold.reason": "kept with the hold; the retention page shows counts, not holds",
+    "feeds.LegalHold.placed_by": "as feeds.LegalHold.reason",
+    "feeds.LegalHold.released_by": "as feeds.LegalHold.reason",
 }
+
+
+def _sightline_apps() -> list[str]:
+    """Every app of Sightline's own, so a new app's models are walked too."""
+    return [c.label for c in apps.get_app_configs() if c.name.startswith("sightline.")]
 
 
 def text_fields_of_models() -> set[str]:
     found = set()
-    for label in APPS:
+    for label in _sightline_apps():
         for model in apps.get_app_config(label).get_models():
             if not model._meta.managed:
                 continue  # chronology.Event: a view over feeds' tables
@@ -89,9 +101,11 @@ class Payloads:
         return EMAIL.format(marker) if form == EMAIL else form + marker
 
 
-def _post(client: Any, name: str, kwargs: dict[str, Any], data: dict[str, Any]) -> None:
+def _post(
+    client: Any, name: str, kwargs: dict[str, Any], data: dict[str, Any], taken: int = 302
+) -> None:
     response = client.post(reverse(f"web:{name}", kwargs=kwargs), data)
-    assert response.status_code == 302, (name, response.status_code, response.content[:3000])
+    assert response.status_code == taken, (name, response.status_code, response.content[:3000])
 
 
 def _write_through_feeds(p: Payloads, write_feed: Any) -> None:
@@ -149,6 +163,21 @@ def _write_through_accounts(p: Payloads, world: Any) -> None:
         job_title=p("accounts.StaffProfile.job_title")
     )
     Agency.objects.filter(code=HV).update(name=p("feeds.Agency.name"))
+
+
+def _write_through_commands(p: Payloads, world: Any) -> None:
+    """As `sightline retention hold` / `release` and `sightline users reset-2fa` would."""
+    hold = legal_hold_place(
+        public_id=world.a.public_id,
+        reason=p("feeds.LegalHold.reason"),
+        by=p("feeds.LegalHold.placed_by"),
+    )
+    legal_hold_release(hold_id=hold.pk, by=p("feeds.LegalHold.released_by"))
+    two_factor_reset(
+        username=world.users["social_worker"].username,
+        by=p("accounts.AccountEvent.by"),
+        reason=p("accounts.AccountEvent.reason"),
+    )
 
 
 def _write_through_forms(p: Payloads, world: Any) -> None:
@@ -301,6 +330,14 @@ def _write_through_forms(p: Payloads, world: Any) -> None:
         {"pair_id": world.pair_id},
         {"decision": "different", "reason": p("linkage.LinkDecision.reason")},
     )
+    agency = Agency.objects.get(code=world.token_agency)
+    _post(
+        world.client("administrator"),
+        "api-token-new",
+        {},
+        {"agency": str(agency.pk), "name": p("api.ApiToken.name")},
+        taken=201,  # the new token's secret is shown on this answer
+    )
     # The request itself: a query string the chronology page is asked with.
     chronology = reverse("web:person-chronology", kwargs=child)
     worker.get(f"{chronology}?start={p('accounts.AccessLog.path')}")
@@ -349,6 +386,7 @@ def _object_ids(world: Any) -> dict[str, list[int]]:
         "feed_file_id": list(FeedFile.objects.values_list("pk", flat=True)),
         "quarantine_id": list(QuarantinedLine.objects.values_list("pk", flat=True)),
         "pair_id": list(CandidatePair.objects.values_list("pk", flat=True)),
+        "token_id": list(ApiToken.objects.values_list("pk", flat=True)),
     }
 
 
@@ -372,6 +410,7 @@ def test_stored_payloads_are_shown_only_as_text_on_every_page(world, write_feed)
     p = Payloads()
     _write_through_feeds(p, write_feed)
     _write_through_accounts(p, world)
+    _write_through_commands(p, world)
     _write_through_forms(p, world)
     assert _stored_without_payload(p) == []
 

@@ -10,12 +10,21 @@ anyone's free text. Kinds:
 - ACCOUNT: whoever sets up staff accounts and agencies writes it (no page does yet);
   the test writes the payload as they would.
 - REQUEST: the request itself (its path and query string); the test sends the payload.
+- COMMAND: an operator types it at the server, in a ``sightline`` command's argument;
+  the test writes the payload through the service the command calls.
 - DERIVED: Sightline writes it from code, rules or other fields; the reason says which.
 """
 
 from __future__ import annotations
 
-FORM, FEED, ACCOUNT, REQUEST, DERIVED = "form", "feed", "account", "request", "derived"
+FORM, FEED, ACCOUNT, REQUEST, COMMAND, DERIVED = (
+    "form",
+    "feed",
+    "account",
+    "request",
+    "command",
+    "derived",
+)
 
 # An agreed grade has only its grade and evidence; these fields come with the shared base.
 NEVER_WRITTEN = "never written: the lead agrees a grade and its evidence only"
@@ -32,6 +41,11 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
         DERIVED,
         "the id asked for, kept only when it has the shape of a Sightline person id",
     ),
+    "accounts.AccountEvent.by": (
+        COMMAND,
+        "`sightline users reset-2fa`'s operator; on a page, the signed-in username",
+    ),
+    "accounts.AccountEvent.reason": (COMMAND, "why two-factor was reset, as the operator typed it"),
     # feeds
     "feeds.Agency.code": (DERIVED, "checked against ^[a-z0-9][a-z0-9-]{1,63}$ before it is kept"),
     "feeds.Agency.name": (ACCOUNT, "no page or feed writes it yet"),
@@ -64,6 +78,38 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "feeds.QuarantinedLine.reasons": (FEED, "why the line was refused, quoting it"),
     "feeds.QuarantinedLine.agency_code": (FEED, "the agency field of a refused line"),
     "feeds.QuarantinedLine.record_id": (FEED, "the record id of a refused line"),
+    "feeds.FeedFile.owner": (DERIVED, "host, process id and start of the ingesting process"),
+    # retention (feeds/retention.py)
+    "feeds.RetentionRun.error": (DERIVED, "Sightline's own message when a run fails"),
+    "feeds.RetentionRun.report": (DERIVED, "counts by class and rule"),
+    "feeds.Tombstone.record_class": (DERIVED, "a class of the retention schedule"),
+    "feeds.Tombstone.kind": (DERIVED, "which table the deleted row was in"),
+    "feeds.Tombstone.record_id": (
+        DERIVED,
+        "copied from the deleted record's id (attacked as feeds.SourceRecord.record_id); "
+        "the retention page shows counts, not ids",
+    ),
+    "feeds.Tombstone.rule": (DERIVED, "the schedule's rule that expired the record"),
+    "feeds.Tombstone.period": (DERIVED, "the schedule's period, such as 25 years"),
+    "feeds.LegalHold.reason": (COMMAND, "`sightline retention hold --reason`"),
+    "feeds.LegalHold.placed_by": (COMMAND, "`sightline retention hold --by`"),
+    "feeds.LegalHold.released_by": (COMMAND, "`sightline retention release --by`"),
+    # jobs (link and evaluate as restartable jobs)
+    "jobs.Job.command": (DERIVED, "link or evaluate, named in code"),
+    "jobs.Job.arguments": (
+        DERIVED,
+        "the command's options, shell-quoted, from fixed choices and dates; shown on no page",
+    ),
+    "jobs.Job.owner": (DERIVED, "host, process id and start of the worker"),
+    "jobs.Job.error": (DERIVED, "Sightline's own message when a job fails"),
+    "jobs.Job.notes": (DERIVED, "interruptions and which worker finished, in Sightline's words"),
+    # api (the partner API's tokens)
+    "api.ApiToken.name": (FORM, "api-token-new (and `sightline tokens create`)"),
+    "api.ApiToken.prefix": (DERIVED, "random characters that name the token"),
+    "api.ApiToken.secret_hash": (DERIVED, "SHA-256 of the token"),
+    "api.ApiToken.created_by": (DERIVED, "the signed-in user's username, or cli"),
+    "api.ApiTokenEvent.by_name": (DERIVED, "the signed-in user's username, or cli"),
+    "api.ApiTokenEvent.note": (DERIVED, "Sightline's sentence naming the other token's id"),
     # linkage
     "linkage.Person.public_id": (DERIVED, "P- and ten random characters"),
     "linkage.AgencyPerson.local_id": (FEED, "the agency's id for the person"),

@@ -11,6 +11,8 @@ Built on the web tests' Quennell family (``tests.web.people_fixtures.family``):
   social worker, the manager and the health visitor may not see him. He has one of
   everything Lacey has, to put his ids in her URLs and hers in his.
 - Maisie is known to health visiting but allocated to nobody.
+- The health visitors' agency has an API token, made by the administrator, for the
+  token pages and the partner API.
 
 Everything is made through the services the pages use, except what only a batch
 job makes (a flag on Tom, a candidate pair), which is made as those jobs make it.
@@ -27,6 +29,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sightline.accounts.models import Role, Team
+from sightline.api.services import token_create
 from sightline.casework.assessments.services import assessment_start
 from sightline.casework.models import (
     CaseStep,
@@ -38,7 +41,7 @@ from sightline.casework.models import (
 )
 from sightline.casework.plans.services import plan_action_add, plan_start, service_referral_create
 from sightline.casework.services import ContactDetails, contact_create, triage_decide
-from sightline.feeds.models import FeedFile, QuarantinedLine
+from sightline.feeds.models import Agency, FeedFile, QuarantinedLine
 from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
 from sightline.linkage.models import AgencyPerson, CandidatePair, LinkRun, Person
@@ -82,6 +85,11 @@ class World:
     pair_id: int
     # A second worker in the social worker's team, to allocate child A to.
     colleague: Any
+    # An API token of the health visitors' agency (which holds records about child A),
+    # for the token pages' URLs, and its secret, for the partner API.
+    token_id: int
+    token_secret: str
+    token_agency: str
     # An id no row of any table has, for "absent" and "refused" to be compared.
     missing: ChildIds = field(init=False)
 
@@ -104,6 +112,7 @@ class World:
             "feed_file_id": self.feed_file_id,
             "quarantine_id": self.quarantine_id,
             "pair_id": self.pair_id,
+            "token_id": self.token_id,
         }
 
     def client(self, role: str, *, csrf: bool = False) -> Client:
@@ -116,18 +125,14 @@ class World:
 def _contact(person: Person, nhs_number: str, concern: str) -> Contact:
     """A contact matched to the child by their NHS number, as the referral form matches one."""
     contact = contact_create(
-        details=ContactDetails(
-            concern=concern, immediate_danger="no", child_nhs_number=nhs_number
-        ),
+        details=ContactDetails(concern=concern, immediate_danger="no", child_nhs_number=nhs_number),
         source=Contact.Source.PROFESSIONAL,
     )
     assert contact.person == person
     return contact
 
 
-def _child_things(
-    person: Person, lead: Any, mash: Any, *, name: str, nhs_number: str
-) -> ChildIds:
+def _child_things(person: Person, lead: Any, mash: Any, *, name: str, nhs_number: str) -> ChildIds:
     plan = plan_start(
         person=person,
         kind=Plan.Kind.CHILD_IN_NEED,
@@ -213,6 +218,11 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
     quarantined = QuarantinedLine.objects.get(feed_file_id=bad.feed_file_id)
     assert FeedFile.objects.aggregate(m=Max("pk"))["m"] == bad.feed_file_id
     assert NeglectAssessment.objects.count() == 2 and PlanAction.objects.count() == 2
+    token = token_create(
+        agency=Agency.objects.get(code=HV),
+        name="Health visiting nightly export",
+        by=users[Role.ADMINISTRATOR],
+    )
     return World(
         family=family,
         users={str(k): v for k, v in users.items()},
@@ -222,4 +232,7 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         quarantine_id=quarantined.pk,
         pair_id=_candidate_pair(family.lacey, family.gemma),
         colleague=make_staff(Role.SOCIAL_WORKER, team=TEAM_A, username="colleague"),
+        token_id=token.token.pk,
+        token_secret=token.secret,
+        token_agency=HV,
     )

@@ -79,3 +79,12 @@ def test_a_success_clears_the_count_of_failures(client, engineer):
     client.post("/sign-out")
     for _ in range(2):
         assert _try(client, "data.engineer").status_code == 200
+
+
+def test_an_overlong_username_is_refused_naming_the_field_and_counts_as_no_attempt(client):
+    # Longer than the usernames Django keeps (150) and than django-axes' column (255):
+    # on PostgreSQL this was a server error when axes recorded the failure.
+    response = _try(client, "u" * 20_000)
+    assert response.status_code == 200
+    assert "Username must be 150 characters or fewer" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

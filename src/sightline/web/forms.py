@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from sightline.web.child_selectors import Filters
 
@@ -22,6 +23,13 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        # Django's AuthenticationForm sets the username's max_length after the field is
+        # made, so no validator checks it: an overlong username reached authenticate(),
+        # and django-axes' record of the failure (255 characters) was a 500 on PostgreSQL.
+        limit = self.username_field.max_length or 254  # as AuthenticationForm reckons it
+        self.fields["username"].validators.append(
+            MaxLengthValidator(limit, message=f"Username must be {limit} characters or fewer")
+        )
 
 
 class LinkDecisionForm(forms.Form):
