@@ -22,7 +22,7 @@ from django.utils import timezone
 from sightline.api.models import ApiToken, ApiTokenEvent
 from sightline.feeds.models import Agency
 
-TOKEN_PREFIX = "sl_"  # noqa: S105 - the public start of every token, not a secret
+TOKEN_PREFIX = "sl_"  # noqa: S105  # nosec B105 - the public start of every token, not a secret
 # How long a rotated token keeps working, so that the sending system can be
 # switched to the new one without a gap in its feed. A day covers a change made
 # the next working morning; a token that may have leaked is revoked instead.
