@@ -562,10 +562,11 @@ def fill(
     f.flush()
     con.executemany(
         "INSERT INTO feeds_feedfile (id, name, checksum, size_bytes, received_at, sent_by, status,"
-        " error, lines_read, accepted, duplicates, superseded, stale, rejected, warnings)"
-        " VALUES (?, ?, ?, 0, ?, '', 'complete', '', ?, ?, 0, 0, 0, 0, 0)",
+        " error, lines_read, accepted, duplicates, superseded, stale, rejected, warnings,"
+        " owner, committed_line)"
+        " VALUES (?, ?, ?, 0, ?, '', 'complete', '', ?, ?, 0, 0, 0, 0, 0, '', ?)",
         [
-            (a, f"{AGENCIES[a - 1][0]}-bench.jsonl", "0" * 64, now, f.line[a], f.line[a])
+            (a, f"{AGENCIES[a - 1][0]}-bench.jsonl", "0" * 64, now, f.line[a], f.line[a], f.line[a])
             for a in range(1, len(AGENCIES) + 1)
         ],
     )

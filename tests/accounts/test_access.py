@@ -15,10 +15,15 @@ from sightline.accounts.access import (
     flag_may_change,
     person_get_for_user,
     person_may_view,
+    persons_viewable,
     retention_may_view,
+    reviews_may_manage,
+    reviews_may_view,
     subject_access_may_export,
 )
 from sightline.accounts.models import Team
+from sightline.linkage.models import Person
+from sightline.reviews.services import review_child_add, review_create, review_set_status
 from tests.web.people_fixtures import allocate
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +223,41 @@ def test_only_administrators_and_data_engineers_see_the_retention_page(make_staf
 
 def test_nobody_signed_in_sees_the_retention_page():
     assert not retention_may_view(user=AnonymousUser())
+
+
+def test_a_partnership_officer_sees_the_children_of_a_review_until_it_is_published(
+    family, make_staff
+):
+    officer = make_staff("partnership_officer")
+    review = review_create(kind="rapid", title="Child AG", incident_on=dt.date(2026, 10, 1))
+    review_child_add(review=review, person=family.lacey, code="AG")
+    assert person_may_view(user=officer, person=family.lacey)
+    # Only the child the review is about: her mother is not opened by it.
+    assert list(persons_viewable(user=officer, persons=Person.objects.all())) == [family.lacey]
+    review_set_status(review=review, status="published")
+    assert not person_may_view(user=officer, person=family.lacey)
+
+
+def test_a_review_opens_a_child_to_partnership_officers_only(family, make_staff):
+    review = review_create(kind="lcspr", title="Child AI", incident_on=dt.date(2026, 10, 1))
+    review_child_add(review=review, person=family.lacey, code="AI")
+    for role in ("administrator", "data_engineer", "social_worker"):
+        assert not person_may_view(user=make_staff(role, team=TEAM), person=family.lacey), role
+
+
+@pytest.mark.parametrize(
+    ("role", "sees", "manages"),
+    [
+        ("partnership_officer", True, True),
+        ("team_manager", True, False),
+        ("mash", False, False),
+        ("social_worker", False, False),
+        ("partner", False, False),
+        ("administrator", False, False),
+        ("data_engineer", False, False),
+    ],
+)
+def test_who_sees_and_runs_case_reviews(make_staff, role, sees, manages):
+    user = make_staff(role)
+    assert reviews_may_view(user=user) is sees
+    assert reviews_may_manage(user=user) is manages

@@ -31,6 +31,7 @@ from sightline.indicators.services import evaluation_run
 from sightline.linkage.households import relationships_rebuild
 from sightline.linkage.models import CandidatePair
 from sightline.linkage.variants import agency_persons_sync
+from sightline.reviews.services import review_create
 from tests.chronology.conftest import HV, lacey
 from tests.conftest import record
 from tests.security.pages import PAGES
@@ -59,6 +60,10 @@ NOT_SHOWN: dict[str, str] = {
     "feeds.LegalHold.reason": "kept with the hold; the retention page shows counts, not holds",
     "feeds.LegalHold.placed_by": "as feeds.LegalHold.reason",
     "feeds.LegalHold.released_by": "as feeds.LegalHold.reason",
+    # The review pages come with the rest of issue 7; until then a review is opened in code.
+    "reviews.CaseReview.title": "no page shows a review yet",
+    "reviews.CaseReview.terms_of_reference": "no page shows a review yet",
+    "reviews.CaseReview.independent_reviewer": "no page shows a review yet",
 }
 
 
@@ -173,6 +178,13 @@ def _write_through_commands(p: Payloads, world: Any) -> None:
         by=p("feeds.LegalHold.placed_by"),
     )
     legal_hold_release(hold_id=hold.pk, by=p("feeds.LegalHold.released_by"))
+    review_create(
+        kind="rapid",
+        title=p("reviews.CaseReview.title"),
+        incident_on=timezone.localdate(),
+        terms_of_reference=p("reviews.CaseReview.terms_of_reference"),
+        independent_reviewer=p("reviews.CaseReview.independent_reviewer"),
+    )
     two_factor_reset(
         username=world.users["social_worker"].username,
         by=p("accounts.AccountEvent.by"),

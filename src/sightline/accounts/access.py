@@ -14,7 +14,9 @@ The rules, by role:
   their team, or (for a manager) to a team they manage. A child with no
   allocation is for the MASH only.
 - Partner agency practitioners: a child their own agency holds records about.
-- Partnership officers: no individual child (aggregate figures come later).
+- Partnership officers: the children of a case review still being done
+  (scoping, in progress or completed, not yet published or closed), because
+  they compile its chronology; no other child.
 - Administrators and data engineers: no child's page at all.
 
 Break-glass: a social worker, team manager or partner practitioner who may not
@@ -37,6 +39,7 @@ from django.utils import timezone
 from sightline.accounts.models import BreakGlassGrant, Role, StaffProfile
 from sightline.casework.models import Allocation
 from sightline.linkage.models import AgencyPerson, Person
+from sightline.reviews.models import OPEN_STATUSES, ReviewChild
 
 _NOBODY = Q(pk__in=[])
 _EVERYONE = Q()
@@ -78,6 +81,11 @@ def _known_to_agency(agency_id: int) -> Q:
     return Q(Exists(AgencyPerson.objects.filter(person=OuterRef("pk"), agency_id=agency_id)))
 
 
+def _under_open_review() -> Q:
+    under = ReviewChild.objects.filter(person=OuterRef("pk"), review__status__in=OPEN_STATUSES)
+    return Q(Exists(under))
+
+
 def _under_live_grant(user: Any) -> Q:
     """A break-glass grant to this user for the person that has not yet run out."""
     live = BreakGlassGrant.objects.filter(
@@ -94,7 +102,9 @@ def _ordinarily_visible(user: Any, staff: StaffProfile) -> Q:
         return _allocated_to_them(user, staff)
     if staff.role == Role.PARTNER and staff.agency_id is not None:
         return _known_to_agency(staff.agency_id)
-    # Partnership officers, administrators, data engineers, a partner with no agency.
+    if staff.role == Role.PARTNERSHIP_OFFICER:
+        return _under_open_review()
+    # Administrators, data engineers, a partner with no agency.
     return _NOBODY
 
 
@@ -261,3 +271,24 @@ def retention_may_view(*, user: Any) -> bool:
     if staff.role == Role.ADMINISTRATOR:
         return True
     return staff.role == Role.DATA_ENGINEER
+
+
+# Partnership officers run the reviews; team managers see them, since their
+# teams' work is what a review looks at and their actions are in its plan.
+_REVIEW_READERS = frozenset({Role.PARTNERSHIP_OFFICER, Role.TEAM_MANAGER})
+
+
+def reviews_may_view(*, user: Any) -> bool:
+    """Whether the user may see the case reviews: their list, terms, findings and actions."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role in _REVIEW_READERS
+
+
+def reviews_may_manage(*, user: Any) -> bool:
+    """Whether the user may open a review, name its children and move it on: officers."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role == Role.PARTNERSHIP_OFFICER

@@ -43,6 +43,7 @@ from sightline.chronology.selectors import person_chronology
 from sightline.feeds.models import LegalHold, SourceRecord, SubjectRecord
 from sightline.indicators.models import Flag
 from sightline.linkage.models import AgencyPerson, Person, PersonChange, Relationship
+from sightline.reviews.models import ReviewChild
 
 FORMAT = "sightline-subject-access-v1"
 
@@ -424,6 +425,7 @@ def _oversight(person: Person) -> dict[str, Any]:
         "user__staff__team", "user__staff__agency"
     )
     holds = LegalHold.objects.filter(person=person).order_by("placed_at", "id")
+    places = ReviewChild.objects.filter(person=person).select_related("review")
     return {
         "notifications": _section(
             [Notification],
@@ -465,6 +467,21 @@ def _oversight(person: Person) -> dict[str, Any]:
             [
                 _fields(h, ["reason", "placed_by", "placed_at", "released_at", "released_by"])
                 for h in holds
+            ],
+        ),
+        # Case reviews about the person: the review's own findings are about agencies'
+        # practice and are published anonymised, so only the review itself is listed.
+        "case_reviews": _section(
+            [ReviewChild],
+            [
+                {
+                    "review": c.review.reference,
+                    "kind": c.review.get_kind_display(),
+                    "status": c.review.get_status_display(),
+                    "code": c.code,
+                    "started_on": c.review.started_on,
+                }
+                for c in places
             ],
         ),
     }
