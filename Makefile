@@ -13,7 +13,7 @@ GOVUK_DIST := frontend/node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := src/sightline/web/static/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend run demo test test-sqlite test-postgres test-spark lint format security bench bench-indicators clean indicators-doc
+.PHONY: help install frontend run demo test test-heavy test-sqlite test-postgres test-spark lint format security bench bench-indicators clean indicators-doc
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,15 +47,31 @@ $(GOVUK_STATIC)/govuk-frontend.min.css: frontend/package.json frontend/package-l
 run: install ## install, build a demo borough, ingest it and serve it on http://127.0.0.1:8000
 	SIGHTLINE_ENV=demo $(BIN)/sightline demo
 
-test: install lint test-sqlite test-postgres ## lint, then the whole suite on SQLite and on PostgreSQL
+# The default run leaves out the tests marked heavy (tests/conftest.py says which:
+# whole-application sweeps, crash and restart tests, the browser and the API fuzzer);
+# `make test-heavy` runs them, and CI runs both. SQLite and PostgreSQL run side by
+# side, one on each core, each in its own var/ directory; their output is printed
+# whole as each finishes.
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+TEST_SELECT ?= not heavy
 
-test-sqlite: install ## the test suite on SQLite
-	SIGHTLINE_ENV=test DATABASE_URL=sqlite:///$(SIGHTLINE_VAR_DIR)/test.sqlite3 \
-		$(BIN)/pytest -q -p no:cacheprovider
+test: install lint ## lint, then the suite (all but the heavy tests) on SQLite and PostgreSQL at once
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+test-heavy: install ## the heavy tests (sweeps, crashes, browser, fuzzing) on SQLite and PostgreSQL at once
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres TEST_SELECT=heavy
+
+test-sqlite: install ## the test suite on SQLite (TEST_SELECT picks: "not heavy" by default)
+	mkdir -p $(SIGHTLINE_VAR_DIR)/test-sqlite
+	SIGHTLINE_ENV=test SIGHTLINE_VAR_DIR=$(SIGHTLINE_VAR_DIR)/test-sqlite \
+		DATABASE_URL=sqlite:///$(SIGHTLINE_VAR_DIR)/test-sqlite/test.sqlite3 \
+		$(PYTEST) -m "$(TEST_SELECT)"
 
 test-postgres: install ## the test suite on PostgreSQL (skipped when none is reachable, unless CI)
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		SIGHTLINE_ENV=test DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q -p no:cacheprovider; \
+		mkdir -p $(SIGHTLINE_VAR_DIR)/test-postgres && \
+		SIGHTLINE_ENV=test SIGHTLINE_VAR_DIR=$(SIGHTLINE_VAR_DIR)/test-postgres \
+			DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) -m "$(TEST_SELECT)"; \
 	elif [ -n "$$SIGHTLINE_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable, and CI requires it" >&2; exit 1; \
 	else \

@@ -12,10 +12,32 @@ from typing import Any
 
 import pytest
 
+TESTS = Path(__file__).resolve().parent
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures"
 if not FIXTURES.exists():  # CI lays shared/ beside the clone; a developer may have it elsewhere
     FIXTURES = Path(__file__).resolve().parent / "data" / "fixtures"
+
+
+# What `make test` leaves to `make test-heavy` (CI runs both; see the Makefile):
+# Chromium's sweep, processes killed part way, the API fuzzer, and every test that
+# builds the security world (tests/security/world.py) to try every page as every
+# role. They are a third of the suite's time and guard the whole application at
+# once, so they run before anything lands rather than on each change. The cheap
+# guards (a page with no row in the table, a text field nobody classified) stay.
+HEAVY_FILES = (
+    "browser/",
+    "resilience/test_background_restart.py",
+    "resilience/test_ingest_crash.py",
+    "api/test_schema_fuzz.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.resolve().relative_to(TESTS).as_posix()
+        if where.startswith(HEAVY_FILES) or "world" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.heavy)
 
 
 @dataclass
