@@ -84,3 +84,11 @@ def may_see_retention(user: Any) -> bool:
     from sightline.accounts.access import retention_may_view
 
     return retention_may_view(user=user)
+
+
+@register.filter
+def may_see_reviews(user: Any) -> bool:
+    """Whether to show case reviews in the navigation: the same check the pages make."""
+    from sightline.accounts.access import reviews_may_view
+
+    return reviews_may_view(user=user)
