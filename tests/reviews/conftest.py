@@ -1,4 +1,4 @@
-"""One child with records from several agencies, and a review about them, built through the services."""
+"""One child with records from several agencies, and a review about them, made by the services."""
 
 from __future__ import annotations
 

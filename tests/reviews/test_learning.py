@@ -110,7 +110,11 @@ def test_a_local_review_is_due_published_6_months_after_it_was_decided():
     assert review_deadline(review).overdue(dt.date(2027, 3, 1))  # type: ignore[union-attr]
     review_set_status(review=review, status="published", on=dt.date(2027, 3, 5))
     late = review_deadline(review)
-    assert late is not None and late.done_on == dt.date(2027, 3, 5) and late.overdue(dt.date(2027, 3, 6))
+    assert (
+        late is not None
+        and late.done_on == dt.date(2027, 3, 5)
+        and late.overdue(dt.date(2027, 3, 6))
+    )
 
 
 def test_a_legacy_serious_case_review_has_no_timescale():

@@ -55,7 +55,10 @@ FLAG_THEMES: dict[str, str] = {
 }
 # Records that say an agency was worried about the child.
 CONCERN_TYPES = frozenset({"cause_for_concern", "police_incident"})
-_PLAN_STATUSES = {"child_protection": "child protection plan", "child_in_need": "child in need plan"}
+_PLAN_STATUSES = {
+    "child_protection": "child protection plan",
+    "child_in_need": "child in need plan",
+}
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,9 @@ def _not_brought(children: list[_Child]) -> list[Evidence]:
     found: list[Evidence] = []
     for child in children:
         missed = [
-            Evidence(e.occurred_on, f"Child {child.code} not brought to an appointment ({e.agency_code})")
+            Evidence(
+                e.occurred_on, f"Child {child.code} not brought to an appointment ({e.agency_code})"
+            )
             for e in child.entries
             if e.type == "health_appointment" and e.details.get("outcome") == "was_not_brought"
         ]
@@ -155,7 +160,8 @@ def _flags(review: CaseReview, children: list[_Child]) -> dict[str, list[Evidenc
     ).order_by("first_triggered_on", "pk")
     found: dict[str, list[Evidence]] = {}
     for flag in flags:
-        what = f"Child {by_person[flag.person_id]}: flag '{flag.title}' ({flag.get_status_display().lower()})"
+        status = flag.get_status_display().lower()
+        what = f"Child {by_person[flag.person_id]}: flag '{flag.title}' ({status})"
         found.setdefault(FLAG_THEMES[flag.rule_id], []).append(
             Evidence(flag.first_triggered_on, what)
         )
@@ -177,7 +183,10 @@ def _sharing(review: CaseReview, children: list[_Child]) -> list[Evidence]:
         )
         if len(agencies) >= SHARING_AGENCIES and not referred:
             found += [
-                Evidence(e.occurred_on, f"Child {child.code}: {e.type.replace('_', ' ')} ({e.agency_code})")
+                Evidence(
+                    e.occurred_on,
+                    f"Child {child.code}: {e.type.replace('_', ' ')} ({e.agency_code})",
+                )
                 for e in concerns
             ]
     return found

@@ -43,7 +43,7 @@ def _day_parts() -> tuple[forms.CharField, forms.CharField, forms.CharField]:
     )
 
 
-def _agencies() -> forms.ModelMultipleChoiceField:
+def _agencies() -> forms.ModelMultipleChoiceField[Agency]:
     return forms.ModelMultipleChoiceField(
         label="Agencies involved",
         queryset=Agency.objects.order_by("name", "code"),
@@ -51,6 +51,13 @@ def _agencies() -> forms.ModelMultipleChoiceField:
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Select agencies from the list"},
     )
+
+
+class _StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Staff by their name, as the review's pages show the lead reviewer."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
 
 
 class DatesForm(GovukForm):
@@ -67,12 +74,15 @@ class DatesForm(GovukForm):
                 label=label,
                 hint=hint,
                 parts=list(zip(parts, _WIDTHS, strict=True)),
-                errors=list(parts[0].errors),
+                errors=[str(e) for e in parts[0].errors],
             )
         return found
 
     def _date(self, name: str, label: str, required: bool) -> dt.date | None:
-        raw = [(self.data.get(self.add_prefix(f"{name}_{p}")) or "").strip() for p in ("day", "month", "year")]
+        raw = [
+            (self.data.get(self.add_prefix(f"{name}_{p}")) or "").strip()
+            for p in ("day", "month", "year")
+        ]
         where = f"{name}_day"
         if not any(raw):
             if required:
@@ -102,9 +112,25 @@ class ReviewForm(DatesForm):
 
     radio_fields = ("kind",)
     dates = (
-        ("incident_on", "Date of the incident", "The serious harm or death that led to the review. For example, 27 3 2026", True),
-        ("notified_on", "Date of the serious incident notification", "When the local authority notified the national panel. Needed for a rapid review's deadline", False),
-        ("started_on", "Date the review started", "For a local review, the day it was decided to do it. Leave empty for today", False),
+        (
+            "incident_on",
+            "Date of the incident",
+            "The serious harm or death that led to the review. For example, 27 3 2026",
+            True,
+        ),
+        (
+            "notified_on",
+            "Date of the serious incident notification",
+            "When the local authority notified the national panel. "
+            "Needed for a rapid review's deadline",
+            False,
+        ),
+        (
+            "started_on",
+            "Date the review started",
+            "For a local review, the day it was decided to do it. Leave empty for today",
+            False,
+        ),
     )
 
     kind = _radios("Kind of review", CaseReview.Kind.choices, required="Select the kind of review")
@@ -112,7 +138,7 @@ class ReviewForm(DatesForm):
     incident_on_day, incident_on_month, incident_on_year = _day_parts()
     notified_on_day, notified_on_month, notified_on_year = _day_parts()
     started_on_day, started_on_month, started_on_year = _day_parts()
-    lead_reviewer = forms.ModelChoiceField(
+    lead_reviewer = _StaffChoiceField(
         label="Lead reviewer",
         queryset=get_user_model().objects.none(),
         required=False,
@@ -129,7 +155,6 @@ class ReviewForm(DatesForm):
         field = self.fields["lead_reviewer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = users.order_by("first_name", "last_name", "username")
-        field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
     @staticmethod
     def initial_for(review: CaseReview) -> dict[str, Any]:
@@ -144,13 +169,19 @@ class ReviewForm(DatesForm):
         for name in ("incident_on", "notified_on", "started_on"):
             day = getattr(review, name)
             if day is not None:
-                initial.update({f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year})
+                initial.update(
+                    {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+                )
         return initial
 
 
 class ChildAddForm(GovukForm):
-    person = _text("Person id", max_length=20, required="Enter the child's person id, like P-AB12CD34EF")
-    code = _text("Code", max_length=8, required="Enter the letters that stand for the child, like AG")
+    person = _text(
+        "Person id", max_length=20, required="Enter the child's person id, like P-AB12CD34EF"
+    )
+    code = _text(
+        "Code", max_length=8, required="Enter the letters that stand for the child, like AG"
+    )
 
 
 class StatusForm(GovukForm):
@@ -174,5 +205,7 @@ class FindingForm(GovukForm):
 
 
 class ReviewFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any status"), *CaseReview.Status.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *CaseReview.Status.choices], required=False
+    )
     kind = forms.ChoiceField(choices=[("", "Any kind"), *CaseReview.Kind.choices], required=False)

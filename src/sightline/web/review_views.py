@@ -162,7 +162,10 @@ def review_edit_page(request: HttpRequest, reference: str) -> HttpResponse:
 def _children(request: HttpRequest, review: CaseReview) -> list[tuple[str, Person | None]]:
     """Each child's code, with the person only for a user who may open their record."""
     return [
-        (place.code, access.person_get_for_user(user=request.user, public_id=place.person.public_id))
+        (
+            place.code,
+            access.person_get_for_user(user=request.user, public_id=place.person.public_id),
+        )
         for place in review.children.select_related("person")
     ]
 
@@ -208,7 +211,9 @@ def review_status_view(request: HttpRequest, reference: str) -> HttpResponse:
             ),
         )
         if done is not None:
-            messages.success(request, f"{review.reference} is now {done.get_status_display().lower()}")
+            messages.success(
+                request, f"{review.reference} is now {done.get_status_display().lower()}"
+            )
             return redirect("web:review-detail", reference=review.reference)
     return _detail(request, review, status_form=form)
 
@@ -232,13 +237,17 @@ def review_children_page(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             added = _attempt(
                 form,
-                lambda: review_child_add(review=review, person=person, code=form.cleaned_data["code"]),
+                lambda: review_child_add(
+                    review=review, person=person, code=form.cleaned_data["code"]
+                ),
             )
             if added is not None:
                 messages.success(request, f"You added Child {added.code} to {review.reference}")
                 return redirect("web:review-detail", reference=review.reference)
     codes = list(review.children.values_list("code", flat=True))
-    return render(request, "web/reviews/children.html", {"review": review, "form": form, "codes": codes})
+    return render(
+        request, "web/reviews/children.html", {"review": review, "form": form, "codes": codes}
+    )
 
 
 @require_http_methods(["GET", "POST"])
