@@ -170,6 +170,20 @@ def review_child_add(*, review: CaseReview, person: Person, code: str) -> Review
     return ReviewChild.objects.create(review=review, person=person, code=code)
 
 
+def review_child_add_by_id(*, review: CaseReview, public_id: str, code: str) -> ReviewChild:
+    """Name a child by the person id the officer was given, as typed.
+
+    A partnership officer may not search for or open a child until the child is
+    in a review being done, so this is how one is added: the id is checked to
+    exist and nothing else about the person is said.
+    """
+    public_id = public_id.strip().upper()
+    person = Person.objects.filter(public_id=public_id).first()
+    if person is None:
+        raise ReviewError("person", f"There is no person with the id {public_id}: check it")
+    return review_child_add(review=review, person=person, code=code)
+
+
 def review_set_status(*, review: CaseReview, status: str, on: dt.date | None = None) -> CaseReview:
     """Move a review on; completing and publishing record the day they happened."""
     if status not in CaseReview.Status.values:

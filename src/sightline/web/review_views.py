@@ -28,7 +28,7 @@ from sightline.reviews.models import CaseReview
 from sightline.reviews.services import (
     ReviewError,
     finding_add,
-    review_child_add,
+    review_child_add_by_id,
     review_create,
     review_set_status,
     review_update,
@@ -230,20 +230,17 @@ def review_children_page(request: HttpRequest, reference: str) -> HttpResponse:
     review = _review(reference)
     form = ChildAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        public_id = form.cleaned_data["person"].strip().upper()
-        person = Person.objects.filter(public_id=public_id).first()
-        if person is None:
-            form.add_error("person", f"There is no person with the id {public_id}: check it")
-        else:
-            added = _attempt(
-                form,
-                lambda: review_child_add(
-                    review=review, person=person, code=form.cleaned_data["code"]
-                ),
-            )
-            if added is not None:
-                messages.success(request, f"You added Child {added.code} to {review.reference}")
-                return redirect("web:review-detail", reference=review.reference)
+        added = _attempt(
+            form,
+            lambda: review_child_add_by_id(
+                review=review,
+                public_id=form.cleaned_data["person"],
+                code=form.cleaned_data["code"],
+            ),
+        )
+        if added is not None:
+            messages.success(request, f"You added Child {added.code} to {review.reference}")
+            return redirect("web:review-detail", reference=review.reference)
     codes = list(review.children.values_list("code", flat=True))
     return render(
         request, "web/reviews/children.html", {"review": review, "form": form, "codes": codes}
