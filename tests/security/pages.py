@@ -50,10 +50,10 @@ ALLOCATORS: Roles = frozenset({MASH, TEAM_MANAGER})
 ACCESS_LOG: Roles = frozenset({MASH, TEAM_MANAGER})
 CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
 # The home page sends practitioners to where their work starts and shows data
-# engineers and administrators the feeds; a partnership officer has no home yet.
+# engineers and administrators the feeds; partnership officers start at the case reviews.
 # Who may ask for emergency access to a child they may not open (access.break_glass_may_request).
 BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
-HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
+HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, OFFICER, ADMIN, ENGINEER})
 TOKEN_ADMINS: Roles = frozenset({ADMIN})  # access.api_tokens_may_manage
 RETENTION: Roles = frozenset({ADMIN, ENGINEER})  # access.retention_may_view
 REVIEW_READERS: Roles = frozenset({OFFICER, TEAM_MANAGER})  # access.reviews_may_view
