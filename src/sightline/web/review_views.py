@@ -12,7 +12,9 @@ open it (``access.person_get_for_user``), where the look is audited as any other
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -43,6 +45,8 @@ from sightline.web.review_forms import (
     StatusForm,
 )
 
+T = TypeVar("T")
+
 
 def _readers_only(request: HttpRequest) -> None:
     if not access.reviews_may_view(user=request.user):
@@ -61,7 +65,7 @@ def _review(reference: str) -> CaseReview:
     return review
 
 
-def _attempt(form: GovukForm, act: Any) -> Any:
+def _attempt(form: GovukForm, act: Callable[[], T]) -> T | None:
     """Run a reviews service; when it refuses, put its reason by the field it names."""
     try:
         return act()
@@ -73,7 +77,7 @@ def _attempt(form: GovukForm, act: Any) -> Any:
         return None
 
 
-def _today() -> Any:
+def _today() -> dt.date:
     return timescales.local_day(timescales.now())
 
 
