@@ -53,7 +53,7 @@ class Records:
         self.write_feed = write_feed
         self.lines: list[dict[str, Any]] = []
 
-    def add(self, agency: str, what: str, on: dt.date) -> None:
+    def add(self, agency: str, what: str, on: dt.date, *, restricted: bool = False) -> None:
         n = len(self.lines) + 1
         self.lines.append(
             record(
@@ -64,6 +64,7 @@ class Records:
                 subject={"local_id": f"RUBY-{agency}", **CHILD},
                 details=_DETAILS[what],
                 summary="Ruby Askew was seen.",
+                sensitivity="restricted" if restricted else "normal",
             )
         )
 

@@ -89,6 +89,14 @@ def test_missed_appointments_before_the_harm_suggest_was_not_brought(records, da
         assert [e.on for e in found["was-not-brought"].evidence] == [_days(200), _days(40)]
 
 
+def test_restricted_records_suggest_nothing(records):
+    # Read across the partnership, a review's pages must not rest on records its
+    # readers could not see on the child's own page.
+    records.add(HV, "was_not_brought", _days(200), restricted=True)
+    records.add(HV, "was_not_brought", _days(40))
+    assert "was-not-brought" not in _themes(review_of(records.load()))
+
+
 @pytest.mark.parametrize(
     ("rule_id", "theme"),
     [

@@ -9,7 +9,9 @@ which agency), and the reviewer decides whether to add it.
 
 Evidence names a child by their review code only, and never quotes a record's
 summary or a flag's explanation (either could hold a name), so a suggestion is
-safe to show wherever the review is shown.
+safe to show wherever the review is shown. Restricted records (sexual health,
+some police intelligence) are left out: a review's pages are read across the
+partnership, by people who could not see those records on the child's page.
 
 The rules (see docs/reviews.md for why each is grounded in data):
 
@@ -55,6 +57,8 @@ FLAG_THEMES: dict[str, str] = {
 }
 # Records that say an agency was worried about the child.
 CONCERN_TYPES = frozenset({"cause_for_concern", "police_incident"})
+# Whoever reads a review: no agency of their own, no restricted records.
+REVIEW_READER = Viewer(name="case review", agency_code=None, may_see_restricted=False)
 _PLAN_STATUSES = {
     "child_protection": "child protection plan",
     "child_in_need": "child in need plan",
@@ -92,13 +96,12 @@ def _window(review: CaseReview) -> tuple[dt.date, dt.date]:
 
 def _children(review: CaseReview) -> list[_Child]:
     start, end = _window(review)
-    viewer = Viewer.system()
     return [
         _Child(
             code=place.code,
             place=place,
             entries=person_chronology(
-                person=place.person, viewer=viewer, start=start, end=end
+                person=place.person, viewer=REVIEW_READER, start=start, end=end
             ).entries,
         )
         for place in review.children.select_related("person")
