@@ -210,6 +210,7 @@ def test_suggestions_are_shown_with_their_evidence_and_become_findings(records, 
     for theme in ("was-not-brought", "drift-and-delay"):
         section = page.split(f'data-theme="{theme}"')[1].split("</ul>")[0]
         assert "Missed care was not followed up" in section
+        assert "by Partnership Officer Tester" in section
 
 
 def test_the_learning_themes_page_counts_findings_across_reviews(clients):
