@@ -50,12 +50,14 @@ ALLOCATORS: Roles = frozenset({MASH, TEAM_MANAGER})
 ACCESS_LOG: Roles = frozenset({MASH, TEAM_MANAGER})
 CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
 # The home page sends practitioners to where their work starts and shows data
-# engineers and administrators the feeds; a partnership officer has no home yet.
+# engineers and administrators the feeds; partnership officers start at the case reviews.
 # Who may ask for emergency access to a child they may not open (access.break_glass_may_request).
 BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
-HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
+HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, OFFICER, ADMIN, ENGINEER})
 TOKEN_ADMINS: Roles = frozenset({ADMIN})  # access.api_tokens_may_manage
 RETENTION: Roles = frozenset({ADMIN, ENGINEER})  # access.retention_may_view
+REVIEW_READERS: Roles = frozenset({OFFICER, TEAM_MANAGER})  # access.reviews_may_view
+REVIEW_MANAGERS: Roles = frozenset({OFFICER})  # access.reviews_may_manage
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
 # (401 without a token) and no CSRF token is asked for. Its token attacks are in
@@ -131,6 +133,19 @@ def _token_new(w: Any) -> dict[str, Any]:
 def _referral_outcome(w: Any) -> dict[str, Any]:
     prefix = f"referral-{w.a.referral_id}"
     return {f"{prefix}-outcome": "accepted", f"{prefix}-outcome_on": "2 5 2023"}
+
+
+def review_form(w: Any) -> dict[str, Any]:
+    return {
+        "kind": "rapid",
+        "title": "Review of Child AM",
+        "incident_on_day": "2",
+        "incident_on_month": "3",
+        "incident_on_year": "2026",
+        "started_on_day": "9",
+        "started_on_month": "3",
+        "started_on_year": "2026",
+    }
 
 
 PAGES: tuple[Page, ...] = (
@@ -265,6 +280,25 @@ PAGES: tuple[Page, ...] = (
         form=lambda w: {"refer-service": "early_help", "refer-reason": "Routines"},
     ),
     Page("referral-outcome", get=None, post=CASEWORK, form=_referral_outcome),
+    # Case reviews and learning themes (web/review_views.py), on the world's review.
+    Page("reviews", get=REVIEW_READERS),
+    Page("review-new", get=REVIEW_MANAGERS, post=REVIEW_MANAGERS, form=review_form),
+    Page("review-detail", get=REVIEW_READERS),
+    Page("review-edit", get=REVIEW_MANAGERS, post=REVIEW_MANAGERS, form=review_form),
+    Page("review-status", get=None, post=REVIEW_MANAGERS, form=lambda w: {"status": "in_progress"}),
+    Page(
+        "review-children",
+        get=REVIEW_MANAGERS,
+        post=REVIEW_MANAGERS,
+        form=lambda w: {"person": w.family.maisie.public_id, "code": "AM"},
+    ),
+    Page(
+        "review-findings",
+        get=REVIEW_MANAGERS,
+        post=REVIEW_MANAGERS,
+        form=lambda w: {"text": "Missed care", "themes": ["was-not-brought"]},
+    ),
+    Page("learning-themes", get=REVIEW_READERS),
 )
 
 BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}

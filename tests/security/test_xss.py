@@ -31,10 +31,10 @@ from sightline.indicators.services import evaluation_run
 from sightline.linkage.households import relationships_rebuild
 from sightline.linkage.models import CandidatePair
 from sightline.linkage.variants import agency_persons_sync
-from sightline.reviews.services import review_create
+from sightline.reviews.models import CaseReview
 from tests.chronology.conftest import HV, lacey
 from tests.conftest import record
-from tests.security.pages import PAGES
+from tests.security.pages import PAGES, review_form
 from tests.security.text_fields import DERIVED, TEXT_FIELDS
 from tests.security.urls import all_routes, url_of
 from tests.security.world import TEAM_A
@@ -60,10 +60,6 @@ NOT_SHOWN: dict[str, str] = {
     "feeds.LegalHold.reason": "kept with the hold; the retention page shows counts, not holds",
     "feeds.LegalHold.placed_by": "as feeds.LegalHold.reason",
     "feeds.LegalHold.released_by": "as feeds.LegalHold.reason",
-    # The review pages come with the rest of issue 7; until then a review is opened in code.
-    "reviews.CaseReview.title": "no page shows a review yet",
-    "reviews.CaseReview.terms_of_reference": "no page shows a review yet",
-    "reviews.CaseReview.independent_reviewer": "no page shows a review yet",
 }
 
 
@@ -178,13 +174,6 @@ def _write_through_commands(p: Payloads, world: Any) -> None:
         by=p("feeds.LegalHold.placed_by"),
     )
     legal_hold_release(hold_id=hold.pk, by=p("feeds.LegalHold.released_by"))
-    review_create(
-        kind="rapid",
-        title=p("reviews.CaseReview.title"),
-        incident_on=timezone.localdate(),
-        terms_of_reference=p("reviews.CaseReview.terms_of_reference"),
-        independent_reviewer=p("reviews.CaseReview.independent_reviewer"),
-    )
     two_factor_reset(
         username=world.users["social_worker"].username,
         by=p("accounts.AccountEvent.by"),
@@ -350,6 +339,25 @@ def _write_through_forms(p: Payloads, world: Any) -> None:
         {"agency": str(agency.pk), "name": p("api.ApiToken.name")},
         taken=201,  # the new token's secret is shown on this answer
     )
+    officer = world.client("partnership_officer")
+    review = {"reference": world.review_reference}
+    _post(
+        officer,
+        "review-edit",
+        review,
+        {
+            **review_form(world),
+            "title": p("reviews.CaseReview.title"),
+            "independent_reviewer": p("reviews.CaseReview.independent_reviewer"),
+            "terms_of_reference": p("reviews.CaseReview.terms_of_reference"),
+        },
+    )
+    _post(
+        officer,
+        "review-findings",
+        review,
+        {"text": p("reviews.Finding.text"), "themes": ["was-not-brought"]},
+    )
     # The request itself: a query string the chronology page is asked with.
     chronology = reverse("web:person-chronology", kwargs=child)
     worker.get(f"{chronology}?start={p('accounts.AccessLog.path')}")
@@ -399,6 +407,7 @@ def _object_ids(world: Any) -> dict[str, list[int]]:
         "quarantine_id": list(QuarantinedLine.objects.values_list("pk", flat=True)),
         "pair_id": list(CandidatePair.objects.values_list("pk", flat=True)),
         "token_id": list(ApiToken.objects.values_list("pk", flat=True)),
+        "reference": list(CaseReview.objects.values_list("reference", flat=True)),
     }
 
 

@@ -143,12 +143,14 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "indicators.FlagStatusChange.by": (DERIVED, "the signed-in user's username"),
     "indicators.DataQualityWarning.field": (DERIVED, "a field name of the feed format"),
     "indicators.DataQualityWarning.reason": (DERIVED, "the rule's sentence about a value"),
-    # reviews (no page writes them yet: a review is opened through reviews.services)
+    # reviews
     "reviews.CaseReview.reference": (DERIVED, "CR-, the start year and the next free number"),
-    "reviews.CaseReview.title": (COMMAND, "the review's title, as whoever opens it types it"),
-    "reviews.CaseReview.terms_of_reference": (COMMAND, "the review's terms of reference"),
-    "reviews.CaseReview.independent_reviewer": (COMMAND, "the independent reviewer's name"),
+    "reviews.CaseReview.title": (FORM, "review-new, review-edit"),
+    "reviews.CaseReview.terms_of_reference": (FORM, "review-new, review-edit"),
+    "reviews.CaseReview.independent_reviewer": (FORM, "review-new, review-edit"),
     "reviews.ReviewChild.code": (DERIVED, "checked against ^[A-Z]{1,8}$ before it is kept"),
+    "reviews.Finding.text": (FORM, "review-findings"),
+    "reviews.Finding.themes": (DERIVED, "ids of the learning themes catalogue, checked when kept"),
     # casework
     "casework.Allocation.reason": (FORM, "person-allocation"),
     "casework.Contact.reference": (DERIVED, "C-, the year and the row's number"),

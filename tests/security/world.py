@@ -45,6 +45,7 @@ from sightline.feeds.models import Agency, FeedFile, QuarantinedLine
 from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
 from sightline.linkage.models import AgencyPerson, CandidatePair, LinkRun, Person
+from sightline.reviews.services import review_create
 from tests.chronology.conftest import HV
 from tests.web.casework_helpers import flag as make_flag
 from tests.web.people_fixtures import Family, allocate
@@ -90,6 +91,8 @@ class World:
     token_id: int
     token_secret: str
     token_agency: str
+    # A case review being scoped, with no child yet, for the review pages' URLs.
+    review_reference: str
     # An id no row of any table has, for "absent" and "refused" to be compared.
     missing: ChildIds = field(init=False)
 
@@ -113,6 +116,7 @@ class World:
             "quarantine_id": self.quarantine_id,
             "pair_id": self.pair_id,
             "token_id": self.token_id,
+            "reference": self.review_reference,
         }
 
     def client(self, role: str, *, csrf: bool = False) -> Client:
@@ -235,4 +239,11 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         token_id=token.token.pk,
         token_secret=token.secret,
         token_agency=HV,
+        review_reference=review_create(
+            kind="rapid",
+            title="Review of the world",
+            incident_on=dt.date(2026, 3, 2),
+            started_on=dt.date(2026, 3, 9),
+            by=users[Role.PARTNERSHIP_OFFICER],
+        ).reference,
     )

@@ -99,3 +99,30 @@ class ReviewChild(models.Model):
 
     def __str__(self) -> str:
         return f"Child {self.code}"
+
+
+class Finding(models.Model):
+    """What the review learned: in the review's words, about agencies, tagged with themes.
+
+    ``themes`` holds ids of :mod:`sightline.reviews.themes` (checked by the service
+    that writes it), so the catalogue can change its wording without a migration.
+    """
+
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="findings")
+    text = models.TextField()
+    themes = models.JSONField(default=list)
+    agencies = models.ManyToManyField("feeds.Agency", blank=True, related_name="review_findings")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_findings",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"finding {self.pk} of {self.review.reference}"

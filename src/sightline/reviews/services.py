@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from sightline.feeds.models import Agency
 from sightline.linkage.models import Person
-from sightline.reviews.models import CaseReview, ReviewChild
+from sightline.reviews.models import CaseReview, Finding, ReviewChild
+from sightline.reviews.themes import THEME_BY_ID
 
 # Two to eight capital letters: "AG", "AI". Letters only, so a code cannot carry
 # digits of an NHS number or a date of birth into what is published.
@@ -47,19 +50,15 @@ def review_create(
     independent_reviewer: str = "",
     lead_reviewer: Any = None,
     notified_on: dt.date | None = None,
+    agencies: Iterable[Agency] = (),
 ) -> CaseReview:
     """Open a review; its reference is the next free ``CR-<year>-NNN`` of its start year."""
     if kind not in CaseReview.Kind.values:
         raise ReviewError("kind", f"must be one of {', '.join(CaseReview.Kind.values)}")
-    title = title.strip()
-    if not title:
-        raise ReviewError("title", "Enter a title for the review")
-    if len(title) > 200:
-        raise ReviewError("title", "The title must be 200 characters or fewer")
+    title = _title(title)
     started = started_on or timezone.localdate()
-    if incident_on > started:
-        raise ReviewError("incident_on", "The incident must be on or before the review starts")
-    return CaseReview.objects.create(
+    _check_dates(incident_on=incident_on, notified_on=notified_on, started_on=started)
+    review = CaseReview.objects.create(
         reference=_next_reference(started.year),
         kind=kind,
         title=title,
@@ -72,6 +71,91 @@ def review_create(
         created_by=by if getattr(by, "is_authenticated", False) else None,
         created_at=timezone.now(),
     )
+    review.agencies.set(agencies)
+    return review
+
+
+def _title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ReviewError("title", "Enter a title for the review")
+    if len(title) > 200:
+        raise ReviewError("title", "The title must be 200 characters or fewer")
+    return title
+
+
+def _check_dates(*, incident_on: dt.date, notified_on: dt.date | None, started_on: dt.date) -> None:
+    if incident_on > started_on:
+        raise ReviewError("incident_on", "The incident must be on or before the review starts")
+    # The notification is of the incident, so it cannot come before it.
+    if notified_on is not None and notified_on < incident_on:
+        raise ReviewError("notified_on", "The notification must be on or after the incident")
+
+
+@transaction.atomic
+def review_update(
+    *,
+    review: CaseReview,
+    kind: str,
+    title: str,
+    incident_on: dt.date,
+    started_on: dt.date,
+    notified_on: dt.date | None = None,
+    terms_of_reference: str = "",
+    independent_reviewer: str = "",
+    lead_reviewer: Any = None,
+    agencies: Iterable[Agency] = (),
+) -> CaseReview:
+    """Change what the review is: its reference stays, whatever its start year becomes."""
+    if kind not in CaseReview.Kind.values:
+        raise ReviewError("kind", f"must be one of {', '.join(CaseReview.Kind.values)}")
+    review.title = _title(title)
+    _check_dates(incident_on=incident_on, notified_on=notified_on, started_on=started_on)
+    review.kind = kind
+    review.incident_on = incident_on
+    review.notified_on = notified_on
+    review.started_on = started_on
+    review.terms_of_reference = terms_of_reference
+    review.independent_reviewer = independent_reviewer
+    review.lead_reviewer = lead_reviewer
+    review.save()
+    review.agencies.set(agencies)
+    return review
+
+
+FINDING_MAX = 5000
+
+
+@transaction.atomic
+def finding_add(
+    *,
+    review: CaseReview,
+    text: str,
+    themes: Iterable[str],
+    agencies: Iterable[Agency] = (),
+    by: Any = None,
+) -> Finding:
+    """Record what the review learned, tagged with one or more themes of the catalogue."""
+    text = text.strip()
+    if not text:
+        raise ReviewError("text", "Enter the finding")
+    if len(text) > FINDING_MAX:
+        raise ReviewError("text", f"The finding must be {FINDING_MAX:,} characters or fewer")
+    chosen = list(dict.fromkeys(themes))
+    if not chosen:
+        raise ReviewError("themes", "Select at least one learning theme")
+    unknown = [t for t in chosen if t not in THEME_BY_ID]
+    if unknown:
+        raise ReviewError("themes", f"No such learning theme: {', '.join(unknown)}")
+    finding = Finding.objects.create(
+        review=review,
+        text=text,
+        themes=chosen,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )
+    finding.agencies.set(agencies)
+    return finding
 
 
 def review_child_add(*, review: CaseReview, person: Person, code: str) -> ReviewChild:
@@ -84,6 +168,20 @@ def review_child_add(*, review: CaseReview, person: Person, code: str) -> Review
     if review.children.filter(person=person).exists():
         raise ReviewError("person", "This child is already in this review")
     return ReviewChild.objects.create(review=review, person=person, code=code)
+
+
+def review_child_add_by_id(*, review: CaseReview, public_id: str, code: str) -> ReviewChild:
+    """Name a child by the person id the officer was given, as typed.
+
+    A partnership officer may not search for or open a child until the child is
+    in a review being done, so this is how one is added: the id is checked to
+    exist and nothing else about the person is said.
+    """
+    public_id = public_id.strip().upper()
+    person = Person.objects.filter(public_id=public_id).first()
+    if person is None:
+        raise ReviewError("person", f"There is no person with the id {public_id}: check it")
+    return review_child_add(review=review, person=person, code=code)
 
 
 def review_set_status(*, review: CaseReview, status: str, on: dt.date | None = None) -> CaseReview:

@@ -10,6 +10,7 @@ from sightline.web import (
     notification_views,
     people_views,
     plan_views,
+    review_views,
     token_views,
     views,
 )
@@ -150,4 +151,24 @@ urlpatterns += [
     path(
         "api-tokens/<int:token_id>/revoke", token_views.token_revoke_view, name="api-token-revoke"
     ),
+]
+
+# Case reviews, their findings and the learning themes (sightline.web.review_views).
+urlpatterns += [
+    path("reviews", review_views.reviews_page, name="reviews"),
+    path("reviews/new", review_views.review_new_page, name="review-new"),
+    path("reviews/<str:reference>", review_views.review_detail_page, name="review-detail"),
+    path("reviews/<str:reference>/edit", review_views.review_edit_page, name="review-edit"),
+    path("reviews/<str:reference>/status", review_views.review_status_view, name="review-status"),
+    path(
+        "reviews/<str:reference>/children",
+        review_views.review_children_page,
+        name="review-children",
+    ),
+    path(
+        "reviews/<str:reference>/findings",
+        review_views.review_findings_page,
+        name="review-findings",
+    ),
+    path("learning-themes", review_views.learning_themes_page, name="learning-themes"),
 ]

@@ -36,6 +36,8 @@ HOME_OF_ROLE = {
     "social_worker": "web:caseload",
     "team_manager": "web:caseload",
     "partner": "web:person-search",
+    # Partnership officers run the case reviews.
+    "partnership_officer": "web:reviews",
 }
 
 
