@@ -55,6 +55,11 @@ CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
 BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
 HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
 TOKEN_ADMINS: Roles = frozenset({ADMIN})  # access.api_tokens_may_manage
+# Case reviews' recommendations and actions (access.reviews_may_view / reviews_may_manage).
+# The world's team manager has no agency, so records progress on no review action
+# (access.review_action_may_update: only their own agency's).
+REVIEW_READERS: Roles = frozenset({OFFICER, TEAM_MANAGER})
+REVIEW_OFFICERS: Roles = frozenset({OFFICER})
 RETENTION: Roles = frozenset({ADMIN, ENGINEER})  # access.retention_may_view
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
@@ -131,6 +136,23 @@ def _token_new(w: Any) -> dict[str, Any]:
 def _referral_outcome(w: Any) -> dict[str, Any]:
     prefix = f"referral-{w.a.referral_id}"
     return {f"{prefix}-outcome": "accepted", f"{prefix}-outcome_on": "2 5 2023"}
+
+
+def _review_action(w: Any) -> dict[str, Any]:
+    from sightline.reviews.models import Recommendation
+
+    rec = Recommendation.objects.get(review__reference=w.reference, number=1)
+    return {
+        "action-recommendation": str(rec.pk),
+        "action-description": "Audit the household forms",
+        "action-owner": "Health visiting: named nurse",
+        "action-due_on": "1 6 2030",
+    }
+
+
+def _review_action_update(w: Any) -> dict[str, Any]:
+    prefix = f"action-{w.review_action_id}"
+    return {f"{prefix}-status": "in_progress", f"{prefix}-note": "Started"}
 
 
 PAGES: tuple[Page, ...] = (
@@ -265,6 +287,18 @@ PAGES: tuple[Page, ...] = (
         form=lambda w: {"refer-service": "early_help", "refer-reason": "Routines"},
     ),
     Page("referral-outcome", get=None, post=CASEWORK, form=_referral_outcome),
+    # Case reviews' recommendations and actions (web/review_action_views.py)
+    Page("review-recommendations", get=REVIEW_READERS),
+    Page(
+        "review-recommendation-add",
+        get=None,
+        post=REVIEW_OFFICERS,
+        form=lambda w: {"rec-text": "Share the plan", "rec-owner": "partnership"},
+    ),
+    Page("review-action-add", get=None, post=REVIEW_OFFICERS, form=_review_action),
+    Page("review-action-update", get=None, post=REVIEW_OFFICERS, form=_review_action_update),
+    Page("review-actions", get=REVIEW_READERS),
+    Page("review-actions-csv", get=REVIEW_READERS),
 )
 
 BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}

@@ -298,12 +298,15 @@ def review_action_may_update(*, user: Any, action: ReviewAction) -> bool:
     """Whether the user may record progress on a review's action: its status and evidence.
 
     Partnership officers, for every action. A team manager too, for the actions
-    of recommendations owned by their own agency: under Working Together 2023
-    (chapter 5) each agency is accountable for carrying out its part of a
-    review's plan, and the manager whose service does the work is the one who
-    holds the evidence that it was done. The officers see every update and its
-    evidence in the action's history, and may reopen an action whose evidence
-    does not convince. Partnership-wide recommendations are the officers' own.
+    of recommendations owned by their own agency (their staff profile's): the
+    agency carries out its part of the plan (Working Together to Safeguard
+    Children 2023: chapter 2 on the agencies in the arrangements, chapter 5 on
+    acting on a review's learning), and the manager whose service does the work
+    holds the evidence that it was done, so making them ask an officer to type it
+    in would only add a step where it can be lost. The officers see every update
+    and its evidence in the action's history, and may reopen an action whose
+    evidence does not convince. Partnership-wide recommendations are the
+    officers' own; a manager with no agency updates nothing.
     """
     staff = staff_of(user)
     if staff is None:
