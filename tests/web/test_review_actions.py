@@ -323,3 +323,20 @@ def test_an_action_of_another_review_is_not_found_under_this_one(client, plan):
     assert answer.status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == "not_started"
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_downloaded_as_text(client, plan):
+    review_action_add(
+        recommendation=plan.partnership_rec,
+        description='=HYPERLINK("http://example.org","Click")',
+        owner="@owner",
+        due_on=timezone.localdate(),
+    )
+    client.force_login(plan.officer)
+    lines = _csv(client.get("/review-actions.csv?agency=partnership"))
+    formula = next(line for line in lines if "HYPERLINK" in line[3])
+    assert formula[3] == '\'=HYPERLINK("http://example.org","Click")'
+    assert formula[4] == "'@owner"
+    # The page shows the text as it was typed.
+    page = client.get("/review-actions?agency=partnership").content.decode()
+    assert "=HYPERLINK(&quot;http://example.org&quot;" in page
