@@ -24,6 +24,11 @@ def _generate(argv: Sequence[str]) -> int:
     return code
 
 
+def _review_actions(argv: Sequence[str]) -> int:
+    # A Django command's name cannot hold a hyphen; the command line's can.
+    return main(["review_actions", *argv])
+
+
 COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "demo": ("set up a demo borough, create demo users and serve it", None),
     "serve": ("serve the web application with a production-grade server", None),
@@ -39,6 +44,10 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "users": ("staff accounts: reset-2fa USERNAME --reason TEXT after a lost phone", None),
     "worker": ("run queued linkage and evaluation jobs, and those a restart interrupted", None),
     "retention": ("delete what the retention schedule says has expired (run --dry-run)", None),
+    "review-actions": (
+        "case reviews' actions: --overdue [--format csv], --raise-overdue",
+        _review_actions,
+    ),
 }
 
 

@@ -17,12 +17,15 @@ from sightline.accounts.access import (
     person_may_view,
     persons_viewable,
     retention_may_view,
+    review_action_may_update,
     reviews_may_manage,
     reviews_may_view,
     subject_access_may_export,
 )
 from sightline.accounts.models import Team
+from sightline.feeds.models import Agency
 from sightline.linkage.models import Person
+from sightline.reviews.actions import recommendation_add, review_action_add
 from sightline.reviews.services import review_child_add, review_create, review_set_status
 from tests.web.people_fixtures import allocate
 
@@ -261,3 +264,32 @@ def test_who_sees_and_runs_case_reviews(make_staff, role, sees, manages):
     user = make_staff(role)
     assert reviews_may_view(user=user) is sees
     assert reviews_may_manage(user=user) is manages
+
+
+def test_who_records_progress_on_a_review_action(make_staff):
+    """Officers on every action; a team manager only on their own agency's recommendations."""
+    police = Agency.objects.create(code="norfolk-police", name="Norfolk Constabulary")
+    schools = Agency.objects.create(code="norfolk-schools", name="Norfolk schools")
+    review = review_create(kind="lcspr", title="Child AG", incident_on=dt.date(2026, 1, 1))
+
+    def action_of(**owner):
+        rec = recommendation_add(review=review, text="Learn", **owner)
+        return review_action_add(
+            recommendation=rec, description="Do", owner="Someone", due_on=review.started_on
+        )
+
+    police_action = action_of(agency=police)
+    schools_action = action_of(agency=schools)
+    shared_action = action_of(partnership_wide=True)
+    officer = make_staff("partnership_officer")
+    police_manager = make_staff("team_manager", agency="norfolk-police")
+    manager_of_no_agency = make_staff("team_manager", team=TEAM)
+    police_partner = make_staff("partner", agency="norfolk-police")
+    for action in (police_action, schools_action, shared_action):
+        assert review_action_may_update(user=officer, action=action)
+        assert not review_action_may_update(user=manager_of_no_agency, action=action)
+        assert not review_action_may_update(user=police_partner, action=action)
+        assert not review_action_may_update(user=AnonymousUser(), action=action)
+    assert review_action_may_update(user=police_manager, action=police_action)
+    assert not review_action_may_update(user=police_manager, action=schools_action)
+    assert not review_action_may_update(user=police_manager, action=shared_action)

@@ -58,6 +58,8 @@ TOKEN_ADMINS: Roles = frozenset({ADMIN})  # access.api_tokens_may_manage
 RETENTION: Roles = frozenset({ADMIN, ENGINEER})  # access.retention_may_view
 REVIEW_READERS: Roles = frozenset({OFFICER, TEAM_MANAGER})  # access.reviews_may_view
 REVIEW_MANAGERS: Roles = frozenset({OFFICER})  # access.reviews_may_manage
+# The world's team manager has no agency, so records progress on no review action
+# (access.review_action_may_update: only their own agency's).
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
 # (401 without a token) and no CSRF token is asked for. Its token attacks are in
@@ -146,6 +148,23 @@ def review_form(w: Any) -> dict[str, Any]:
         "started_on_month": "3",
         "started_on_year": "2026",
     }
+
+
+def _review_action(w: Any) -> dict[str, Any]:
+    from sightline.reviews.models import Recommendation
+
+    rec = Recommendation.objects.get(review__reference=w.reference, number=1)
+    return {
+        "action-recommendation": str(rec.pk),
+        "action-description": "Audit the household forms",
+        "action-owner": "Health visiting: named nurse",
+        "action-due_on": "1 6 2030",
+    }
+
+
+def _review_action_update(w: Any) -> dict[str, Any]:
+    prefix = f"action-{w.review_action_id}"
+    return {f"{prefix}-status": "in_progress", f"{prefix}-note": "Started"}
 
 
 PAGES: tuple[Page, ...] = (
@@ -299,6 +318,18 @@ PAGES: tuple[Page, ...] = (
         form=lambda w: {"text": "Missed care", "themes": ["was-not-brought"]},
     ),
     Page("learning-themes", get=REVIEW_READERS),
+    # Case reviews' recommendations and actions (web/review_action_views.py)
+    Page("review-recommendations", get=REVIEW_READERS),
+    Page(
+        "review-recommendation-add",
+        get=None,
+        post=REVIEW_MANAGERS,
+        form=lambda w: {"rec-text": "Share the plan", "rec-owner": "partnership"},
+    ),
+    Page("review-action-add", get=None, post=REVIEW_MANAGERS, form=_review_action),
+    Page("review-action-update", get=None, post=REVIEW_MANAGERS, form=_review_action_update),
+    Page("review-actions", get=REVIEW_READERS),
+    Page("review-actions-csv", get=REVIEW_READERS),
 )
 
 BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}

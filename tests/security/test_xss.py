@@ -31,7 +31,7 @@ from sightline.indicators.services import evaluation_run
 from sightline.linkage.households import relationships_rebuild
 from sightline.linkage.models import CandidatePair
 from sightline.linkage.variants import agency_persons_sync
-from sightline.reviews.models import CaseReview
+from sightline.reviews.models import CaseReview, Recommendation
 from tests.chronology.conftest import HV, lacey
 from tests.conftest import record
 from tests.security.pages import PAGES, review_form
@@ -340,7 +340,7 @@ def _write_through_forms(p: Payloads, world: Any) -> None:
         taken=201,  # the new token's secret is shown on this answer
     )
     officer = world.client("partnership_officer")
-    review = {"reference": world.review_reference}
+    review = {"reference": world.reference}
     _post(
         officer,
         "review-edit",
@@ -358,9 +358,56 @@ def _write_through_forms(p: Payloads, world: Any) -> None:
         review,
         {"text": p("reviews.Finding.text"), "themes": ["was-not-brought"]},
     )
+    _write_review_actions(p, world)
     # The request itself: a query string the chronology page is asked with.
     chronology = reverse("web:person-chronology", kwargs=child)
     worker.get(f"{chronology}?start={p('accounts.AccessLog.path')}")
+
+
+def _write_review_actions(p: Payloads, world: Any) -> None:
+    """A recommendation and an action added by the officer; one action dropped, one done."""
+    officer = world.client("partnership_officer")
+    review = {"reference": world.reference}
+    _post(
+        officer,
+        "review-recommendation-add",
+        review,
+        {"rec-text": p("reviews.Recommendation.text"), "rec-owner": "partnership"},
+    )
+    recommendation = Recommendation.objects.get(review__reference=world.reference, number=2)
+    _post(
+        officer,
+        "review-action-add",
+        review,
+        {
+            "action-recommendation": str(recommendation.pk),
+            "action-description": p("reviews.ReviewAction.description"),
+            "action-owner": p("reviews.ReviewAction.owner"),
+            "action-due_on": "1 6 2030",
+        },
+    )
+    added = recommendation.actions.get()
+    today = timezone.localdate()
+    _post(
+        officer,
+        "review-action-update",
+        {**review, "review_action_id": added.pk},
+        {
+            f"action-{added.pk}-status": "done",
+            f"action-{added.pk}-completed_on": f"{today.day} {today.month} {today.year}",
+            f"action-{added.pk}-evidence": p("reviews.ReviewAction.evidence"),
+        },
+    )
+    dropped = world.review_action_id
+    _post(
+        officer,
+        "review-action-update",
+        {**review, "review_action_id": dropped},
+        {
+            f"action-{dropped}-status": "dropped",
+            f"action-{dropped}-reason": p("reviews.ReviewAction.dropped_reason"),
+        },
+    )
 
 
 # The same input lands in more than one field.
@@ -376,6 +423,8 @@ SAME_INPUT = {
     "feeds.SourceRecord.warnings": "feeds.SubjectRecord.postcode_as_written",
     "feeds.QuarantinedLine.reasons": "feeds.QuarantinedLine.agency_code",
     "feeds.QuarantinedLine.record_id": "quarantined",
+    # What is said with a change of an action's status: here, the evidence it was done.
+    "reviews.ReviewActionUpdate.note": "reviews.ReviewAction.evidence",
 }
 
 

@@ -151,6 +151,12 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "reviews.ReviewChild.code": (DERIVED, "checked against ^[A-Z]{1,8}$ before it is kept"),
     "reviews.Finding.text": (FORM, "review-findings"),
     "reviews.Finding.themes": (DERIVED, "ids of the learning themes catalogue, checked when kept"),
+    "reviews.Recommendation.text": (FORM, "review-recommendation-add"),
+    "reviews.ReviewAction.description": (FORM, "review-action-add"),
+    "reviews.ReviewAction.owner": (FORM, "review-action-add"),
+    "reviews.ReviewAction.evidence": (FORM, "review-action-update"),
+    "reviews.ReviewAction.dropped_reason": (FORM, "review-action-update"),
+    "reviews.ReviewActionUpdate.note": (FORM, "review-action-update"),
     # casework
     "casework.Allocation.reason": (FORM, "person-allocation"),
     "casework.Contact.reference": (DERIVED, "C-, the year and the row's number"),

@@ -13,6 +13,8 @@ Built on the web tests' Quennell family (``tests.web.people_fixtures.family``):
 - Maisie is known to health visiting but allocated to nobody.
 - The health visitors' agency has an API token, made by the administrator, for the
   token pages and the partner API.
+- A case review (about no child of the world's, so it opens no record to the
+  officer) has a recommendation the health visitors' agency owns, with one action.
 
 Everything is made through the services the pages use, except what only a batch
 job makes (a flag on Tom, a candidate pair), which is made as those jobs make it.
@@ -45,6 +47,7 @@ from sightline.feeds.models import Agency, FeedFile, QuarantinedLine
 from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
 from sightline.linkage.models import AgencyPerson, CandidatePair, LinkRun, Person
+from sightline.reviews.actions import recommendation_add, review_action_add
 from sightline.reviews.services import review_create
 from tests.chronology.conftest import HV
 from tests.web.casework_helpers import flag as make_flag
@@ -91,8 +94,10 @@ class World:
     token_id: int
     token_secret: str
     token_agency: str
-    # A case review being scoped, with no child yet, for the review pages' URLs.
-    review_reference: str
+    # A case review (with no child, so it opens no record to officers): its reference
+    # and the id of its one action, for the review pages' URLs.
+    reference: str
+    review_action_id: int
     # An id no row of any table has, for "absent" and "refused" to be compared.
     missing: ChildIds = field(init=False)
 
@@ -116,7 +121,8 @@ class World:
             "quarantine_id": self.quarantine_id,
             "pair_id": self.pair_id,
             "token_id": self.token_id,
-            "reference": self.review_reference,
+            "reference": self.reference,
+            "review_action_id": self.review_action_id,
         }
 
     def client(self, role: str, *, csrf: bool = False) -> Client:
@@ -227,6 +233,24 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         name="Health visiting nightly export",
         by=users[Role.ADMINISTRATOR],
     )
+    review = review_create(
+        kind="lcspr",
+        title="Child AG",
+        incident_on=dt.date(2026, 1, 5),
+        started_on=dt.date(2026, 2, 1),
+        lead_reviewer=users[Role.PARTNERSHIP_OFFICER],
+    )
+    recommendation = recommendation_add(
+        review=review,
+        text="Record who lives in the household at every visit",
+        agency=Agency.objects.get(code=HV),
+    )
+    review_action = review_action_add(
+        recommendation=recommendation,
+        description="Add household members to the visit form",
+        owner="Health visiting: named nurse",
+        due_on=dt.date(2026, 3, 1),
+    )
     return World(
         family=family,
         users={str(k): v for k, v in users.items()},
@@ -239,11 +263,6 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         token_id=token.token.pk,
         token_secret=token.secret,
         token_agency=HV,
-        review_reference=review_create(
-            kind="rapid",
-            title="Review of the world",
-            incident_on=dt.date(2026, 3, 2),
-            started_on=dt.date(2026, 3, 9),
-            by=users[Role.PARTNERSHIP_OFFICER],
-        ).reference,
+        reference=review.reference,
+        review_action_id=review_action.pk,
     )

@@ -39,7 +39,7 @@ from django.utils import timezone
 from sightline.accounts.models import BreakGlassGrant, Role, StaffProfile
 from sightline.casework.models import Allocation
 from sightline.linkage.models import AgencyPerson, Person
-from sightline.reviews.models import OPEN_STATUSES, ReviewChild
+from sightline.reviews.models import OPEN_STATUSES, ReviewAction, ReviewChild
 
 _NOBODY = Q(pk__in=[])
 _EVERYONE = Q()
@@ -292,3 +292,31 @@ def reviews_may_manage(*, user: Any) -> bool:
     if staff is None:
         return False
     return staff.role == Role.PARTNERSHIP_OFFICER
+
+
+def review_action_may_update(*, user: Any, action: ReviewAction) -> bool:
+    """Whether the user may record progress on a review's action: its status and evidence.
+
+    Partnership officers, for every action. A team manager too, for the actions
+    of recommendations owned by their own agency (their staff profile's): the
+    agency carries out its part of the plan (Working Together to Safeguard
+    Children 2023: chapter 2 on the agencies in the arrangements, chapter 5 on
+    acting on a review's learning), and the manager whose service does the work
+    holds the evidence that it was done, so making them ask an officer to type it
+    in would only add a step where it can be lost. The officers see every update
+    and its evidence in the action's history, and may reopen an action whose
+    evidence does not convince. Partnership-wide recommendations are the
+    officers' own; a manager with no agency updates nothing.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role == Role.PARTNERSHIP_OFFICER:
+        return True
+    agency_id = action.recommendation.agency_id
+    return (
+        staff.role == Role.TEAM_MANAGER
+        and staff.agency_id is not None
+        and agency_id is not None
+        and staff.agency_id == agency_id
+    )

@@ -528,6 +528,8 @@ class Notification(models.Model):
         ESCALATION = "escalation", "Suspect flag not acknowledged"
         DIGEST = "digest", "What changed for the children you work with"
         BREAK_GLASS = "break_glass", "Break-glass access to a child"
+        # About no child: an action from a case review's plan past its due date.
+        OVERDUE_ACTION = "overdue", "Case review action overdue"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -537,7 +539,8 @@ class Notification(models.Model):
         "linkage.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # What it is about, so that the same thing is never notified twice to one person:
-    # "flag:123", "record:456", "escalation:123", "digest:2026-11-27", "break-glass:7".
+    # "flag:123", "record:456", "escalation:123", "digest:2026-11-27", "break-glass:7",
+    # "review-action:12" (an overdue action of a case review's plan).
     subject_key = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

@@ -32,6 +32,7 @@ EMAIL_SUBJECTS = {
     Notification.Kind.ESCALATION: "Sightline: a suspect flag has not been acknowledged",
     Notification.Kind.DIGEST: "Sightline: what changed for the children you work with",
     Notification.Kind.BREAK_GLASS: "Sightline: someone used break-glass access",
+    Notification.Kind.OVERDUE_ACTION: "Sightline: an action from a case review is overdue",
 }
 
 
@@ -231,6 +232,21 @@ def break_glass_notify(*, grant: Any) -> list[Notification]:
             ),
             person_id=grant.person_id,
         )
+        made += [note] if note else []
+    _email(made)
+    return made
+
+
+def notifications_raise(
+    *, recipients: Iterable[Any], kind: str, key: str, title: str, body: str = ""
+) -> list[Notification]:
+    """Tell each recipient once about a thing that is about no child, in the application and
+    by email; those already told about ``key`` are not told again. Returns those made."""
+    made = []
+    for user in dict.fromkeys(recipients):
+        if not user.is_active:
+            continue
+        note = _new(user, kind=kind, key=key, title=title, body=body, person_id=None)
         made += [note] if note else []
     _email(made)
     return made

@@ -8,6 +8,8 @@ child could be the subject of more than one review.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -126,3 +128,126 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"finding {self.pk} of {self.review.reference}"
+
+
+# --- recommendations and their action plans ----------------------------------------------
+
+
+class Recommendation(models.Model):
+    """What a review says must change, and who owns making it change.
+
+    Numbered within the review as published ("Recommendation 3"). One agency owns
+    it, or the partnership as a whole when it falls to no single agency (a
+    multi-agency neglect strategy, say); never both, never neither.
+    """
+
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="recommendations")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    agency = models.ForeignKey(
+        "feeds.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_recommendations",
+    )
+    partnership_wide = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["review", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="recommendation_number_once"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(agency__isnull=False, partnership_wide=False)
+                    | models.Q(agency__isnull=True, partnership_wide=True)
+                ),
+                name="recommendation_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.reference} recommendation {self.number}"
+
+    @property
+    def owner_name(self) -> str:
+        return "The partnership" if self.agency is None else str(self.agency)
+
+
+class ReviewAction(models.Model):
+    """One thing to be done towards a recommendation: by whom, by when, and how it stands."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.TextField()
+    # The agency and a named person, as the action plan writes them: "Police: DI Hale".
+    owner = models.CharField(max_length=200)
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    completed_on = models.DateField(null=True, blank=True)
+    # What shows it was done (an audit's findings, a revised procedure): the
+    # partnership must be able to show its learning changed practice.
+    evidence = models.TextField(blank=True)
+    dropped_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation}: {self.description[:60]}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Past its due date and neither done nor dropped."""
+        return self.status in ACTION_OPEN_STATUSES and self.due_on < today
+
+
+# An action still to be finished: only these can be overdue.
+ACTION_OPEN_STATUSES = frozenset({ReviewAction.Status.NOT_STARTED, ReviewAction.Status.IN_PROGRESS})
+
+
+class ReviewActionUpdate(models.Model):
+    """One change of an action's status, kept so that nothing said about it is lost.
+
+    ``note`` is what came with the change: the evidence when it was done, the
+    reason when it was dropped, a word on progress otherwise.
+    """
+
+    action = models.ForeignKey(ReviewAction, on_delete=models.CASCADE, related_name="updates")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=12, choices=ReviewAction.Status.choices)
+    to_status = models.CharField(max_length=12, choices=ReviewAction.Status.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -10,6 +10,7 @@ from sightline.web import (
     notification_views,
     people_views,
     plan_views,
+    review_action_views,
     review_views,
     token_views,
     views,
@@ -171,4 +172,31 @@ urlpatterns += [
         name="review-findings",
     ),
     path("learning-themes", review_views.learning_themes_page, name="learning-themes"),
+]
+
+# Case reviews' recommendations, action plans and the tracker across all reviews
+# (sightline.web.review_action_views; issue 7 part 4).
+urlpatterns += [
+    path(
+        "reviews/<str:reference>/recommendations",
+        review_action_views.recommendations_page,
+        name="review-recommendations",
+    ),
+    path(
+        "reviews/<str:reference>/recommendations/add",
+        review_action_views.recommendation_add_view,
+        name="review-recommendation-add",
+    ),
+    path(
+        "reviews/<str:reference>/actions/add",
+        review_action_views.review_action_add_view,
+        name="review-action-add",
+    ),
+    path(
+        "reviews/<str:reference>/actions/<int:review_action_id>/status",
+        review_action_views.review_action_update_view,
+        name="review-action-update",
+    ),
+    path("review-actions", review_action_views.tracker_page, name="review-actions"),
+    path("review-actions.csv", review_action_views.tracker_csv, name="review-actions-csv"),
 ]
