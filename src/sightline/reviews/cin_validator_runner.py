@@ -1,0 +1,63 @@
+"""Run by the CIN validator's own python (.venv-cin/), never imported by Sightline.
+
+Reads the census XML from standard input, runs the rule set named as the first
+argument (e.g. ``cin2025_26``) with ``csc-validator-be-cin``'s Python API, and
+writes one JSON object a line to standard output: ``la_child_id``, ``rule``,
+``message``, ``field`` (``table.column``). Imports only the validator and the
+standard library: this file runs in an environment without Sightline or Django.
+"""
+
+import contextlib
+import importlib
+import io
+import json
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+
+
+def main() -> int:
+    # pandas 1.5 warns about its own future at every rule; the results are what matter here.
+    warnings.simplefilter("ignore", FutureWarning)
+    ruleset = sys.argv[1]
+    root = ET.fromstring(sys.stdin.buffer.read())
+    # The validator prints a line for any rule that raises; keep stdout for the results.
+    with contextlib.redirect_stdout(io.StringIO()) as chatter:
+        from cin_validator import cin_validator
+
+        registry = importlib.import_module(f"cin_validator.rules.{ruleset}").registry
+        data = cin_validator.process_data(cin_validator.convert_data(root))
+        result = cin_validator.CinValidator(data, registry)
+    for line in chatter.getvalue().splitlines():
+        print(line, file=sys.stderr)
+    out = []
+    report = result.user_report
+    if len(report):
+        for row in report.to_dict("records"):
+            child = str(row.get("LAchildID", ""))
+            table, column = str(row.get("tables_affected", "")), str(row.get("columns_affected", ""))
+            out.append(
+                {
+                    "la_child_id": "" if child in ("nan", "<NA>", "None") else child,
+                    "rule": str(row["rule_code"]),
+                    "message": str(row["rule_description"]),
+                    "field": "" if table in ("nan", "None") else f"{table}.{column}",
+                }
+            )
+    # Rules about the whole return, with no child or field to point at.
+    for row in result.multichild_issues.to_dict("records"):
+        out.append(
+            {
+                "la_child_id": "",
+                "rule": str(row["rule_code"]),
+                "message": str(row["rule_description"]),
+                "field": "",
+            }
+        )
+    for item in out:
+        print(json.dumps(item))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
