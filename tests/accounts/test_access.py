@@ -17,6 +17,7 @@ from sightline.accounts.access import (
     person_may_view,
     persons_viewable,
     retention_may_view,
+    returns_may_view,
     reviews_may_manage,
     reviews_may_view,
     subject_access_may_export,
@@ -261,3 +262,23 @@ def test_who_sees_and_runs_case_reviews(make_staff, role, sees, manages):
     user = make_staff(role)
     assert reviews_may_view(user=user) is sees
     assert reviews_may_manage(user=user) is manages
+
+
+@pytest.mark.parametrize(
+    ("role", "makes"),
+    [
+        ("partnership_officer", True),
+        ("administrator", True),
+        ("team_manager", False),
+        ("mash", False),
+        ("social_worker", False),
+        ("partner", False),
+        ("data_engineer", False),
+    ],
+)
+def test_who_makes_the_cin_census_return(make_staff, role, makes):
+    assert returns_may_view(user=make_staff(role)) is makes
+
+
+def test_nobody_signed_in_makes_returns():
+    assert not returns_may_view(user=AnonymousUser())

@@ -19,7 +19,7 @@ ENGINES = ("duckdb", "spark")
 # The feed v1 limit on one line (as sightline.feeds.reader has it; this module
 # imports nothing of Sightline's, so that configuration loads before Django).
 MAX_LINE_BYTES = 1024 * 1024
-# The checkout (src/sightline/config/ is three levels down): where `make install-cin` puts .venv-cin/.
+# The checkout (this file is three levels down): where `make install-cin` puts .venv-cin/.
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
@@ -194,7 +194,9 @@ def load(environ: dict[str, str] | None = None) -> Config:
         sign_in_cool_off_minutes=_whole(e, "SIGHTLINE_SIGN_IN_COOL_OFF_MINUTES", 15),
         concern_rate_limit=_whole(e, "SIGHTLINE_CONCERN_RATE_LIMIT", 10),
         retention=tuple(retention.items()),
-        cin_validator=Path(e.get("SIGHTLINE_CIN_VALIDATOR") or PROJECT_DIR / ".venv-cin/bin/python"),
+        cin_validator=Path(
+            e.get("SIGHTLINE_CIN_VALIDATOR") or PROJECT_DIR / ".venv-cin/bin/python"
+        ),
         cin_la_code=_la_code(e.get("SIGHTLINE_CIN_LA_CODE") or "926"),
     )
 

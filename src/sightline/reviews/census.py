@@ -55,7 +55,8 @@ REFERRAL_OUTCOMES = frozenset({Outcome.ASSESSMENT, Outcome.STRATEGY_DISCUSSION, 
 
 # Source of referral (census code set, "ReferralSource"): who brought the concern.
 SOURCE_CODES: dict[str, str] = {
-    Contact.Source.PUBLIC: "1C",  # Individual: acquaintance (including neighbours and child minders)
+    # Individual: acquaintance (including neighbours and child minders)
+    Contact.Source.PUBLIC: "1C",
     Contact.Source.FAMILY: "1B",  # Individual: family member/relative/carer
     Contact.Source.PROFESSIONAL: "8",  # Other: a professional who did not sign in
 }
@@ -139,7 +140,9 @@ def census_year(value: str | int, *, today: dt.date | None = None) -> CensusYear
     try:
         year = int(str(value).strip())
     except ValueError:
-        raise CensusError("year", f"{value!r} is not a year: give the year it ends in, such as 2026")
+        raise CensusError(
+            "year", f"{value!r} is not a year: give the year it ends in, such as 2026"
+        ) from None
     latest = today.year + 1 if today >= dt.date(today.year, 4, 1) else today.year
     if not FIRST_YEAR <= year <= latest:
         raise CensusError(
@@ -211,7 +214,7 @@ class Census:
 
 
 def la_child_id(person: Person) -> str:
-    """The child's id in the return: their Sightline id without its hyphen (rule 1580: letters and digits)."""
+    """The child's id in the return: their Sightline id without its hyphen (rule 1580)."""
     return person.public_id.replace("-", "")
 
 
@@ -296,7 +299,9 @@ def _episode(
             finished = False
             continue
         icpc = next((c for c in conferences if c.follows_id == step.pk), None)
-        icpc_on = icpc.completed_on if icpc and icpc.completed_on and icpc.completed_on <= end else None
+        icpc_on = (
+            icpc.completed_on if icpc and icpc.completed_on and icpc.completed_on <= end else None
+        )
         finished &= icpc_on is not None
         done += [step.completed_on] + ([icpc_on] if icpc_on else [])
         episode.section47s.append(
@@ -346,7 +351,7 @@ def _trim_to_year(episode: Episode, year: CensusYear) -> None:
 
 
 def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]:
-    """Every child with a referral open during ``year``, and the referrals that cannot be returned."""
+    """Every child with a referral open during ``year``, and the referrals left out."""
     end_moment = end_of_day(year.reference_date)
     decisions = list(
         TriageDecision.objects.filter(outcome__in=REFERRAL_OUTCOMES, received_at__lt=end_moment)
@@ -359,7 +364,7 @@ def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]
         if d.person_id is None
     ]
     decisions = [d for d in decisions if d.person_id is not None]
-    person_ids = {d.person_id for d in decisions}
+    person_ids = {d.person_id for d in decisions if d.person_id is not None}
     steps: dict[int, list[CaseStep]] = defaultdict(list)
     for step in CaseStep.objects.filter(decision__in=decisions).order_by("started_on", "id"):
         steps[step.decision_id].append(step)
@@ -381,14 +386,20 @@ def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]
     for person_id, theirs in sorted(by_person.items(), key=lambda kv: persons[kv[0]].public_id):
         known = identity.get(person_id, {})
         contact_dob = next(
-            (d.contact.child_date_of_birth for d in theirs if d.contact and d.contact.child_date_of_birth),
+            (
+                d.contact.child_date_of_birth
+                for d in theirs
+                if d.contact and d.contact.child_date_of_birth
+            ),
             None,
         )
         dob = known.get("dob") or contact_dob
         edob = None if dob else known.get("edob")
         if dob is None and edob is None:
             left_out += [
-                LeftOut(_decision_reference(d), "no date of birth or expected date of birth is held")
+                LeftOut(
+                    _decision_reference(d), "no date of birth or expected date of birth is held"
+                )
                 for d in theirs
             ]
             continue
@@ -454,7 +465,9 @@ def _episodes_for(
 def _text(parent: ET.Element, tag: str, value: object) -> None:
     if value is None or value == "":
         return
-    ET.SubElement(parent, tag).text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    ET.SubElement(parent, tag).text = (
+        value.isoformat() if isinstance(value, dt.date) else str(value)
+    )
 
 
 def _child_xml(parent: ET.Element, child: CensusChild, year: CensusYear) -> None:
@@ -462,7 +475,11 @@ def _child_xml(parent: ET.Element, child: CensusChild, year: CensusYear) -> None
     ids = ET.SubElement(el, "ChildIdentifiers")
     _text(ids, "LAchildID", child.la_child_id)
     _text(ids, "UPN", child.upn)
-    if not child.upn and child.birth_date and _age(child.birth_date, year.reference_date) < SCHOOL_AGE:
+    if (
+        not child.upn
+        and child.birth_date
+        and _age(child.birth_date, year.reference_date) < SCHOOL_AGE
+    ):
         _text(ids, "UPNunknown", UPN_NOT_SCHOOL_AGE)
     _text(ids, "PersonBirthDate", child.birth_date)
     _text(ids, "ExpectedPersonBirthDate", child.expected_birth_date)
@@ -513,7 +530,9 @@ def _age(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def census_xml(year: CensusYear, children: Sequence[CensusChild], *, now: dt.datetime | None = None) -> bytes:
+def census_xml(
+    year: CensusYear, children: Sequence[CensusChild], *, now: dt.datetime | None = None
+) -> bytes:
     """The return as the DfE's XML: Message, Header (CollectionDetails, Source), Children."""
     now = now or timezone.now()
     message = ET.Element("Message")
@@ -528,12 +547,15 @@ def census_xml(year: CensusYear, children: Sequence[CensusChild], *, now: dt.dat
     _text(source, "SoftwareCode", "Sightline")
     _text(source, "Release", sightline.__version__)
     _text(source, "SerialNo", "001")
-    _text(source, "DateTime", now.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat())
+    _text(
+        source, "DateTime", now.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat()
+    )
     container = ET.SubElement(message, "Children")
     for child in children:
         _child_xml(container, child, year)
     ET.indent(message)
-    return ET.tostring(message, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(message, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 def census_build(*, year: CensusYear) -> Census:

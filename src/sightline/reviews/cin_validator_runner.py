@@ -20,10 +20,11 @@ def main() -> int:
     # pandas 1.5 warns about its own future at every rule; the results are what matter here.
     warnings.simplefilter("ignore", FutureWarning)
     ruleset = sys.argv[1]
-    root = ET.fromstring(sys.stdin.buffer.read())
+    # Sightline's own export, handed over a pipe; the validator parses it with ElementTree too.
+    root = ET.fromstring(sys.stdin.buffer.read())  # noqa: S314  # nosec B314
     # The validator prints a line for any rule that raises; keep stdout for the results.
     with contextlib.redirect_stdout(io.StringIO()) as chatter:
-        from cin_validator import cin_validator
+        from cin_validator import cin_validator  # type: ignore[import-not-found]
 
         registry = importlib.import_module(f"cin_validator.rules.{ruleset}").registry
         data = cin_validator.process_data(cin_validator.convert_data(root))
@@ -35,7 +36,10 @@ def main() -> int:
     if len(report):
         for row in report.to_dict("records"):
             child = str(row.get("LAchildID", ""))
-            table, column = str(row.get("tables_affected", "")), str(row.get("columns_affected", ""))
+            table, column = (
+                str(row.get("tables_affected", "")),
+                str(row.get("columns_affected", "")),
+            )
             out.append(
                 {
                     "la_child_id": "" if child in ("nan", "<NA>", "None") else child,

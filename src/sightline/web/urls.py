@@ -10,6 +10,7 @@ from sightline.web import (
     notification_views,
     people_views,
     plan_views,
+    returns_views,
     token_views,
     views,
 )
@@ -150,4 +151,10 @@ urlpatterns += [
     path(
         "api-tokens/<int:token_id>/revoke", token_views.token_revoke_view, name="api-token-revoke"
     ),
+]
+
+# Statutory returns: the DfE Children in Need census (sightline.web.returns_views).
+urlpatterns += [
+    path("returns/cin-census", returns_views.cin_census_page, name="cin-census"),
+    path("returns/cin-census/xml", returns_views.cin_census_xml, name="cin-census-xml"),
 ]
