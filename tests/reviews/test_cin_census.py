@@ -22,7 +22,6 @@ from sightline.casework.timescales import LONDON, StepKind, is_working_day, loca
 from sightline.reviews.census import CensusYear, census_build, census_year
 from sightline.reviews.census_validate import ValidatorUnavailable, census_errors, census_validate
 from sightline.web.demo import demo_setup
-from tests.web.people_fixtures import family, make_staff  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db,
@@ -101,7 +100,7 @@ def _walk_demo_casework(worker: Any) -> dict[str, str]:
 
 
 def _xml_children(xml: bytes) -> dict[str, ET.Element]:
-    root = ET.fromstring(xml)  # noqa: S314 - the test's own export
+    root = ET.fromstring(xml)
     return {c.findtext("ChildIdentifiers/LAchildID", ""): c for c in root.iter("Child")}
 
 
