@@ -13,7 +13,7 @@ import io
 import json
 import sys
 import warnings
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # nosec B405 - parses only Sightline's own export
 
 
 def main() -> int:
