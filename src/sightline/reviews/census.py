@@ -29,7 +29,9 @@ case management system.
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET  # nosec B405 - writes XML; parses none
+
+# ElementTree only writes here; nothing is parsed.
+import xml.etree.ElementTree as ET  # nosec B405
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field

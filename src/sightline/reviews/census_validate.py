@@ -14,7 +14,9 @@ return with any is not accepted.
 from __future__ import annotations
 
 import json
-import subprocess  # nosec B404 - runs one fixed interpreter on one fixed script, no shell
+
+# One fixed interpreter on one fixed script, without a shell.
+import subprocess  # nosec B404
 from dataclasses import dataclass
 from pathlib import Path
 
