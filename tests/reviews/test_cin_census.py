@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from sightline.casework.models import CaseStep, Contact, Plan
-from sightline.casework.plans.services import plan_start
+from sightline.casework.plans.services import plan_end, plan_meeting_record, plan_start
 from sightline.casework.services import case_step_complete, triage_decide
 from sightline.casework.timescales import LONDON, StepKind, is_working_day, local_day, now
 from sightline.reviews.census import CensusYear, census_build, census_year
@@ -132,7 +132,7 @@ def test_the_cin_census_for_the_demo_borough_passes_the_dfe_validator(
 
 
 def test_a_plan_started_the_day_after_its_conference_is_an_error_shown_on_the_page(
-    client: Any, make_staff: Callable[..., Any], family: Any
+    client: Any, make_staff: Callable[..., Any], family: Any, cli: Any
 ) -> None:
     worker = make_staff("mash")
     referral_on = _working_day_on_or_before(local_day(now()) - dt.timedelta(days=28))
@@ -174,6 +174,11 @@ def test_a_plan_started_the_day_after_its_conference_is_an_error_shown_on_the_pa
     # The child is named by the id only.
     assert "Lacey" not in html
 
+    # The command says the same, and fails.
+    result = cli("export", "cin-census", "--year", str(year), "--validate")
+    assert result.code == 1
+    assert f"Error 2885: {child_id}: Child protection plan shown as starting" in result.err
+
     xml = client.get(reverse("web:cin-census-xml"), {"year": year})
     assert xml["Content-Disposition"] == f'attachment; filename="cin-census-{year}.xml"'
     assert child_id in _xml_children(xml.content)
@@ -208,3 +213,104 @@ def test_a_missing_validator_says_how_to_install_it(settings: Any, tmp_path: Any
     year = CensusYear(2026)
     with pytest.raises(ValidatorUnavailable, match="make install-cin"):
         census_validate(xml=census_build(year=year).xml, year=year)
+
+
+def _contact_on(day: dt.date, person: Any) -> Contact:
+    return Contact.objects.create(
+        received_at=dt.datetime.combine(day, dt.time(10), tzinfo=LONDON),
+        source=Contact.Source.FAMILY,
+        concern="Not fed",
+        immediate_danger="no",
+        person=person,
+        matched_on="test",
+    )
+
+
+def test_a_childs_year_of_casework_becomes_one_episode_in_its_census_year_only(
+    family: Any, make_staff: Callable[..., Any]
+) -> None:
+    worker, lacey = make_staff("mash"), family.lacey
+    # Last year's episode: assessed and closed in June 2023.
+    (old,) = _decide(_contact_on(dt.date(2023, 5, 2), lacey), "assessment", worker)
+    case_step_complete(step=old, completed_on=dt.date(2023, 6, 1), by=worker)
+    # This year's: a strategy discussion, a conference and a plan for neglect, reviewed,
+    # stepped down to a child in need plan; a second referral while it was open.
+    steps = _decide(_contact_on(dt.date(2024, 9, 2), lacey), "strategy_discussion", worker)
+    case_step_complete(
+        step=_step(steps, StepKind.ASSESSMENT), completed_on=dt.date(2024, 10, 14), by=worker
+    )
+    (conference,) = case_step_complete(
+        step=_step(steps, StepKind.STRATEGY_DISCUSSION), completed_on=dt.date(2024, 9, 2), by=worker
+    )
+    case_step_complete(step=conference, completed_on=dt.date(2024, 9, 16), by=worker)
+    cpp = plan_start(
+        person=lacey,
+        kind=Plan.Kind.CHILD_PROTECTION,
+        category="neglect",
+        started_on=dt.date(2024, 9, 16),
+        lead=worker,
+        outcomes=["Fed every day"],
+    )
+    plan_meeting_record(plan=cpp, kind="review", held_on=dt.date(2024, 12, 9))
+    (second,) = _decide(_contact_on(dt.date(2024, 11, 4), lacey), "assessment", worker)
+    case_step_complete(step=second, completed_on=dt.date(2024, 11, 20), by=worker)
+    plan_end(
+        plan=cpp,
+        ending=Plan.Ending.STEPPED_DOWN,
+        ended_on=dt.date(2025, 2, 3),
+        reason="Better",
+        review_note="None open",
+        by=worker,
+    )
+    plan_start(
+        person=lacey,
+        kind=Plan.Kind.CHILD_IN_NEED,
+        started_on=dt.date(2025, 2, 4),
+        lead=worker,
+        outcomes=["Goes to nursery"],
+    )
+    # After the reference date: next year's census.
+    _decide(_contact_on(dt.date(2025, 4, 7), lacey), "assessment", worker)
+
+    child_id = lacey.public_id.replace("-", "")
+    census = census_build(year=CensusYear(2025))
+    (child,) = _xml_children(census.xml).values()
+    assert child.findtext("ChildIdentifiers/LAchildID") == child_id
+    (episode,) = child.findall("CINdetails")
+    assert episode.findtext("CINreferralDate") == "2024-09-02"
+    assert episode.findtext("ReferralSource") == "1B"
+    assert episode.find("CINclosureDate") is None  # the child in need plan is still open
+    assert [a.findtext("AssessmentAuthorisationDate") for a in episode.findall("Assessments")] == [
+        "2024-10-14",
+        "2024-11-20",
+    ]
+    s47 = episode.find("Section47")
+    assert s47 is not None
+    assert (s47.findtext("S47ActualStartDate"), s47.findtext("DateOfInitialCPC")) == (
+        "2024-09-02",
+        "2024-09-16",
+    )
+    # 15 working days after the strategy discussion (Working Together).
+    assert s47.findtext("InitialCPCtarget") == "2024-09-23"
+    plan = episode.find("ChildProtectionPlans")
+    assert plan is not None
+    assert [plan.findtext(t) for t in ("CPPstartDate", "CPPendDate", "InitialCategoryOfAbuse")] == [
+        "2024-09-16",
+        "2025-02-03",
+        "NEG",
+    ]
+    assert plan.findtext("NumberOfPreviousCPP") == "0"
+    assert [r.text for r in plan.iter("CPPreviewDate")] == ["2024-12-09"]
+    assert episode.findtext("CINPlanDates/CINPlanStartDate") == "2025-02-04"
+    assert census_errors(census_validate(xml=census.xml, year=census.year)) == []
+
+    # The year before holds only last year's episode, closed after assessment.
+    (earlier,) = _xml_children(census_build(year=CensusYear(2024)).xml).values()
+    (closed,) = earlier.findall("CINdetails")
+    assert [
+        closed.findtext(t) for t in ("CINreferralDate", "CINclosureDate", "ReasonForClosure")
+    ] == [
+        "2023-05-02",
+        "2023-06-01",
+        "RC8",
+    ]
