@@ -48,7 +48,10 @@ def cin_census_export(
         where = f.la_child_id or "the return"
         stderr.write(f"{f.kind} {f.rule}: {where}: {f.message} ({f.field or 'whole return'})")
     errors = census_errors(findings)
+    queries = sum(f.is_query and not f.not_run for f in findings)
+    not_run = sum(f.not_run for f in findings)
     stderr.write(
-        f"{len(errors)} error(s) and {len(findings) - len(errors)} query(ies) from the DfE rules"
+        f"{len(errors)} error(s) and {queries} query(ies) from the DfE rules;"
+        f" {not_run} rule(s) could not be run"
     )
     return 1 if errors else 0

@@ -8,7 +8,8 @@ which prints one JSON object a finding.
 
 Rules whose code ends in "Q" are the DfE's queries: the local authority either
 corrects the data or explains it when it submits. The others are errors: a
-return with any is not accepted.
+return with any is not accepted. A rule that raised inside the validator
+checked nothing, and is listed as not checked rather than passed over.
 """
 
 from __future__ import annotations
@@ -43,13 +44,21 @@ class Finding:
     rule: str
     message: str
     field: str
+    # The rule raised inside the validator, so it checked nothing.
+    not_run: bool = False
 
     @property
     def is_query(self) -> bool:
         return self.rule.upper().endswith("Q")
 
     @property
+    def is_error(self) -> bool:
+        return not (self.is_query or self.not_run)
+
+    @property
     def kind(self) -> str:
+        if self.not_run:
+            return "Not checked"
         return "Query" if self.is_query else "Error"
 
 
@@ -100,13 +109,14 @@ def census_validate(
             rule=str(item["rule"]),
             message=str(item["message"]).strip(),
             field=str(item["field"]),
+            not_run=bool(item.get("not_run", False)),
         )
         if finding not in seen:
             seen.add(finding)
             findings.append(finding)
-    return sorted(findings, key=lambda f: (f.is_query, f.la_child_id, f.rule, f.field))
+    return sorted(findings, key=lambda f: (f.not_run, f.is_query, f.la_child_id, f.rule, f.field))
 
 
 def census_errors(findings: list[Finding]) -> list[Finding]:
-    """The findings that stop a return being accepted (not the queries)."""
-    return [f for f in findings if not f.is_query]
+    """The findings that stop a return being accepted (not the queries, nor rules not run)."""
+    return [f for f in findings if f.is_error]

@@ -31,9 +31,22 @@ def main() -> int:
         registry = importlib.import_module(f"cin_validator.rules.{ruleset}").registry
         data = cin_validator.process_data(cin_validator.convert_data(root))
         result = cin_validator.CinValidator(data, registry)
+    out = []
+    # A rule that raised checked nothing (2886Q divides by the number of children, so
+    # it raises on an empty return): said so, rather than passed over in silence.
     for line in chatter.getvalue().splitlines():
         print(line, file=sys.stderr)
-    out = []
+        if line.startswith("Error with rule "):
+            code, _, why = line[len("Error with rule ") :].partition(": ")
+            out.append(
+                {
+                    "la_child_id": "",
+                    "rule": code,
+                    "message": f"The validator could not run this rule on this return ({why})",
+                    "field": "",
+                    "not_run": True,
+                }
+            )
     report = result.user_report
     if len(report):
         for row in report.to_dict("records"):
