@@ -316,3 +316,22 @@ def test_a_childs_year_of_casework_becomes_one_episode_in_its_census_year_only(
         "2023-06-01",
         "RC8",
     ]
+
+
+def test_a_referral_that_led_only_to_a_medical_closes_when_it_was_done(
+    family: Any, make_staff: Callable[..., Any]
+) -> None:
+    worker = make_staff("mash")
+    (medical,) = _decide(_contact_on(dt.date(2025, 6, 2), family.lacey), "cp_medical", worker)
+    (child,) = _xml_children(census_build(year=CensusYear(2026)).xml).values()
+    assert child.find("CINdetails/CINclosureDate") is None  # not done yet: still open
+    case_step_complete(step=medical, completed_on=dt.date(2025, 6, 3), by=worker)
+    (child,) = _xml_children(census_build(year=CensusYear(2026)).xml).values()
+    episode = child.find("CINdetails")
+    assert episode is not None
+    # Services ceased (RC7), not "closed after assessment" (RC8): there was no assessment.
+    assert [episode.findtext(t) for t in ("CINclosureDate", "ReasonForClosure")] == [
+        "2025-06-03",
+        "RC7",
+    ]
+    assert episode.find("Assessments") is None

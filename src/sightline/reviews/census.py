@@ -17,8 +17,8 @@ What counts, from Sightline's casework (``docs/cin-census.md`` has the table):
 - its plans are the child's child in need and child protection plans that
   started on or after the referral and before the next one; reviews of a child
   protection plan are its review meetings;
-- it is closed when every step is done and every plan has ended, on the last
-  of those days.
+- it is closed when every step is done (the medical too) and every plan has
+  ended, on the last of those days.
 
 Values the census requires that Sightline does not hold (ethnicity, disability)
 are given the code set's own "not obtained" values where one exists, and are
@@ -309,6 +309,13 @@ def _episode(
         episode.section47s.append(
             Section47(step.completed_on, icpc.due_on if icpc else None, icpc_on)
         )
+    # A medical has no place of its own in the return, but the episode is not over until it
+    # has been done; a referral that led only to a medical closes when it was.
+    for step in by_kind[StepKind.CP_MEDICAL]:
+        if step.completed_on is None or step.completed_on > end:
+            finished = False
+        else:
+            done.append(step.completed_on)
     previous = earlier_cp_plans
     for plan in plans:
         if plan.started_on > end:
@@ -327,7 +334,9 @@ def _episode(
             episode.cin_plans.append((plan.started_on, ended))
     if finished and done:
         episode.closure_on = max(done)
-        only_assessed = not (episode.cin_plans or episode.protection_plans or episode.section47s)
+        only_assessed = bool(episode.assessments) and not (
+            episode.cin_plans or episode.protection_plans or episode.section47s
+        )
         episode.closure_reason = CLOSED_AFTER_ASSESSMENT if only_assessed else SERVICES_CEASED
     return episode
 
