@@ -59,6 +59,7 @@ def cin_census_page(request: HttpRequest) -> HttpResponse:
             else:
                 context["findings"] = findings
                 context["errors"] = census_errors(findings)
+                context["queries"] = [f for f in findings if f.is_query and not f.not_run]
     return render(request, "web/returns/cin_census.html", context)
 
 
