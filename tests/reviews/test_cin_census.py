@@ -105,7 +105,7 @@ def _xml_children(xml: bytes) -> dict[str, ET.Element]:
 
 
 def test_the_cin_census_for_the_demo_borough_passes_the_dfe_validator(
-    tmp_path: Any, settings: Any, make_staff: Callable[..., Any]
+    tmp_path: Any, settings: Any, make_staff: Callable[..., Any], client: Any
 ) -> None:
     settings.SIGHTLINE_VAR_DIR = tmp_path
     demo_setup(children=30, seed=2020, log=lambda message: None)
@@ -127,8 +127,11 @@ def test_the_cin_census_for_the_demo_borough_passes_the_dfe_validator(
     closed = [c for c in children.values() if c.findtext("CINdetails/ReasonForClosure")]
     assert [c.findtext("CINdetails/ReasonForClosure") for c in closed] == ["RC8"]
 
-    findings = census_validate(xml=census.xml, year=census.year)
-    assert census_errors(findings) == [], census_errors(findings)
+    # Checked as a partnership officer would: on the page.
+    client.force_login(make_staff("partnership_officer"))
+    page = client.get(reverse("web:cin-census"), {"year": census.year.year, "check": "1"})
+    assert page.context["errors"] == [], page.context["errors"]
+    assert "The return passes the DfE" in page.content.decode()
 
 
 def test_a_plan_started_the_day_after_its_conference_is_an_error_shown_on_the_page(
