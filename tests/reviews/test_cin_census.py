@@ -22,6 +22,7 @@ from sightline.casework.timescales import LONDON, StepKind, is_working_day, loca
 from sightline.reviews.census import CensusYear, census_build, census_year
 from sightline.reviews.census_validate import ValidatorUnavailable, census_errors, census_validate
 from sightline.web.demo import demo_setup
+from tests.web.markup import problems
 
 pytestmark = [
     pytest.mark.django_db,
@@ -172,6 +173,7 @@ def test_a_plan_started_the_day_after_its_conference_is_an_error_shown_on_the_pa
     child_id = family.lacey.public_id.replace("-", "")
     assert ("2885", child_id) in {(f.rule, f.la_child_id) for f in findings}
     html = page.content.decode()
+    assert problems(html) == []
     assert "2885" in html and child_id in html
     assert "Child protection plan shown as starting a different day" in html
     # The child is named by the id only.
@@ -196,6 +198,7 @@ def test_a_year_not_yet_begun_is_refused_naming_the_field(
     assert page.status_code == 200
     assert "There is a problem" in page.content.decode()
     assert "Census year: choose a census year from 2023" in page.content.decode()
+    assert problems(page.content.decode()) == []
 
 
 def test_the_command_writes_the_xml_and_fails_on_errors(cli: Any, tmp_path: Any) -> None:
