@@ -35,6 +35,7 @@ import xml.etree.ElementTree as ET  # nosec B405
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -240,9 +241,23 @@ def _source_code(decision: TriageDecision) -> str:
     return SOURCE_CODES.get(contact.source, UNKNOWN_SOURCE_CODE)
 
 
-def _identity(person_ids: Iterable[int]) -> dict[int, dict[str, object]]:
+@dataclass(frozen=True)
+class Identity:
+    """What the agencies' records most often say of a child: the census's identifiers."""
+
+    birth_date: dt.date | None = None
+    expected_birth_date: dt.date | None = None
+    sex: str = ""
+    upn: str = ""
+
+
+def _most_common(counts: Counter[Any] | None) -> Any:
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _identity(person_ids: Iterable[int]) -> dict[int, Identity]:
     """Each person's most often recorded birth date, expected birth date, sex and UPN."""
-    seen: dict[int, dict[str, Counter[object]]] = defaultdict(lambda: defaultdict(Counter))
+    seen: dict[int, dict[str, Counter[Any]]] = defaultdict(lambda: defaultdict(Counter))
     views = AgencyPerson.objects.filter(person_id__in=list(person_ids)).values_list(
         "agency_id", "local_id", "person_id"
     )
@@ -261,7 +276,12 @@ def _identity(person_ids: Iterable[int]) -> dict[int, dict[str, object]]:
                 if value:
                     seen[person_id][name][value] += 1
     return {
-        pid: {name: counts.most_common(1)[0][0] for name, counts in names.items()}
+        pid: Identity(
+            birth_date=_most_common(names.get("dob")),
+            expected_birth_date=_most_common(names.get("edob")),
+            sex=_most_common(names.get("sex")) or "",
+            upn=_most_common(names.get("upn")) or "",
+        )
         for pid, names in seen.items()
     }
 
@@ -369,10 +389,11 @@ def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]
         .select_related("contact__submitted_by__staff__agency")
         .order_by("received_at", "id")
     )
+    # Unmatched referrals of the year itself: older ones were reported in their own year.
     left_out = [
         LeftOut(_decision_reference(d), "the child is not matched to a person Sightline knows")
         for d in decisions
-        if d.person_id is None
+        if d.person_id is None and local_day(d.received_at) >= year.start - dt.timedelta(days=1)
     ]
     decisions = [d for d in decisions if d.person_id is not None]
     person_ids = {d.person_id for d in decisions if d.person_id is not None}
@@ -395,7 +416,10 @@ def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]
     for d in decisions:
         by_person[d.person_id].append(d)  # type: ignore[index]
     for person_id, theirs in sorted(by_person.items(), key=lambda kv: persons[kv[0]].public_id):
-        known = identity.get(person_id, {})
+        episodes = _episodes_for(theirs, steps, plans[person_id], reviews, year)
+        if not episodes:
+            continue
+        known = identity.get(person_id, Identity())
         contact_dob = next(
             (
                 d.contact.child_date_of_birth
@@ -404,8 +428,8 @@ def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]
             ),
             None,
         )
-        dob = known.get("dob") or contact_dob
-        edob = None if dob else known.get("edob")
+        dob = known.birth_date or contact_dob
+        edob = None if dob else known.expected_birth_date
         if dob is None and edob is None:
             left_out += [
                 LeftOut(
@@ -414,17 +438,13 @@ def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]
                 for d in theirs
             ]
             continue
-        episodes = _episodes_for(theirs, steps, plans[person_id], reviews, year)
-        if not episodes:
-            continue
-        assert isinstance(dob, dt.date | None) and isinstance(edob, dt.date | None)
         children.append(
             CensusChild(
                 la_child_id=la_child_id(persons[person_id]),
                 birth_date=dob,
                 expected_birth_date=edob,
-                sex=SEX_CODES.get(str(known.get("sex", "")), SEX_UNKNOWN) if dob else SEX_UNKNOWN,
-                upn=str(known.get("upn", "")),
+                sex=SEX_CODES.get(known.sex, SEX_UNKNOWN) if dob else SEX_UNKNOWN,
+                upn=known.upn,
                 episodes=episodes,
             )
         )
@@ -460,7 +480,9 @@ def _episodes_for(
             )
             all_steps = [s for d in joined for s in steps.get(d.pk, [])]
             episode = _episode(first, all_steps, window, cp_before, reviews, year)
-            if pending and (episode.closure_on is None or episode.closure_on >= next_start):  # type: ignore[operator]
+            if next_start is not None and (
+                episode.closure_on is None or episode.closure_on >= next_start
+            ):
                 joined.append(pending.pop(0))
                 continue
             break
