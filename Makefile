@@ -13,12 +13,24 @@ GOVUK_DIST := frontend/node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := src/sightline/web/static/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend run demo test test-heavy test-sqlite test-postgres test-spark lint format security bench bench-indicators clean indicators-doc
+.PHONY: help install install-cin frontend run demo test test-heavy test-sqlite test-postgres test-spark lint format security bench bench-indicators clean indicators-doc
 
 help: ## list every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed $(GOVUK_STATIC)/govuk-frontend.min.css ## create .venv/ with the sightline command, and fetch GOV.UK Frontend, from the lock files
+
+# The DfE Children in Need census validator pins pandas below 2 (Splink needs 2), so it
+# lives in its own environment; `sightline export cin-census --validate` runs it there.
+# Regenerate the lock after changing cin-requirements.in:
+#   $(BIN)/uv pip compile --python-version 3.11 --generate-hashes cin-requirements.in -o requirements-cin.lock
+CIN_VENV := .venv-cin
+install-cin: $(CIN_VENV)/.installed ## create .venv-cin/ with the DfE CIN census validator, from its lock file
+
+$(CIN_VENV)/.installed: requirements-cin.lock | $(VENV)/.installed
+	test -x $(CIN_VENV)/bin/python || $(PYTHON) -m venv $(CIN_VENV)
+	$(BIN)/uv pip sync -q --require-hashes --python $(CIN_VENV)/bin/python requirements-cin.lock
+	touch $@
 
 frontend: $(GOVUK_STATIC)/govuk-frontend.min.css ## fetch GOV.UK Frontend from npm and copy its assets into the web app
 
@@ -61,13 +73,13 @@ test: install lint ## lint, then the suite (all but the heavy tests) on SQLite a
 test-heavy: install ## the heavy tests (sweeps, crashes, browser, fuzzing) on SQLite and PostgreSQL at once
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres TEST_SELECT=heavy
 
-test-sqlite: install ## the test suite on SQLite (TEST_SELECT picks: "not heavy" by default)
+test-sqlite: install install-cin ## the test suite on SQLite (TEST_SELECT picks: "not heavy" by default)
 	mkdir -p $(SIGHTLINE_VAR_DIR)/test-sqlite
 	SIGHTLINE_ENV=test SIGHTLINE_VAR_DIR=$(SIGHTLINE_VAR_DIR)/test-sqlite \
 		DATABASE_URL=sqlite:///$(SIGHTLINE_VAR_DIR)/test-sqlite/test.sqlite3 \
 		$(PYTEST) -m "$(TEST_SELECT)"
 
-test-postgres: install ## the test suite on PostgreSQL (skipped when none is reachable, unless CI)
+test-postgres: install install-cin ## the test suite on PostgreSQL (skipped when none is reachable, unless CI)
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		mkdir -p $(SIGHTLINE_VAR_DIR)/test-postgres && \
 		SIGHTLINE_ENV=test SIGHTLINE_VAR_DIR=$(SIGHTLINE_VAR_DIR)/test-postgres \

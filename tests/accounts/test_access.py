@@ -17,6 +17,7 @@ from sightline.accounts.access import (
     person_may_view,
     persons_viewable,
     retention_may_view,
+    returns_may_view,
     review_action_may_update,
     reviews_may_manage,
     reviews_may_view,
@@ -293,3 +294,23 @@ def test_who_records_progress_on_a_review_action(make_staff):
     assert review_action_may_update(user=police_manager, action=police_action)
     assert not review_action_may_update(user=police_manager, action=schools_action)
     assert not review_action_may_update(user=police_manager, action=shared_action)
+
+
+@pytest.mark.parametrize(
+    ("role", "makes"),
+    [
+        ("partnership_officer", True),
+        ("administrator", True),
+        ("team_manager", False),
+        ("mash", False),
+        ("social_worker", False),
+        ("partner", False),
+        ("data_engineer", False),
+    ],
+)
+def test_who_makes_the_cin_census_return(make_staff, role, makes):
+    assert returns_may_view(user=make_staff(role)) is makes
+
+
+def test_nobody_signed_in_makes_returns():
+    assert not returns_may_view(user=AnonymousUser())

@@ -67,6 +67,22 @@ def test_the_duckdb_memory_limit_comes_from_the_environment(tmp_path):
     assert config.duckdb_memory_limit == "512MB"
 
 
+def test_the_cin_validator_is_the_checkouts_own_environment_unless_set(tmp_path):
+    config = load({"SIGHTLINE_VAR_DIR": str(tmp_path)})
+    # `make install-cin` puts it beside the Makefile, wherever the command is run from.
+    assert config.cin_validator == Path(__file__).resolve().parents[2] / ".venv-cin/bin/python"
+    assert config.cin_la_code == "926"
+    elsewhere = tmp_path / "cin" / "bin" / "python"
+    config = load(
+        {
+            "SIGHTLINE_VAR_DIR": str(tmp_path),
+            "SIGHTLINE_CIN_VALIDATOR": str(elsewhere),
+            "SIGHTLINE_CIN_LA_CODE": "887",
+        }
+    )
+    assert (config.cin_validator, config.cin_la_code) == (elsewhere, "887")
+
+
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
@@ -118,6 +134,7 @@ def test_the_duckdb_memory_limit_comes_from_the_environment(tmp_path):
         ({"SIGHTLINE_REQUIRE_TWO_FACTOR": "maybe"}, "SIGHTLINE_REQUIRE_TWO_FACTOR is 'maybe'"),
         ({"SIGHTLINE_SIGN_IN_FAILURE_LIMIT": "0"}, "SIGHTLINE_SIGN_IN_FAILURE_LIMIT is '0'"),
         ({"SIGHTLINE_CONCERN_RATE_LIMIT": "lots"}, "SIGHTLINE_CONCERN_RATE_LIMIT is 'lots'"),
+        ({"SIGHTLINE_CIN_LA_CODE": "Norfolk"}, "SIGHTLINE_CIN_LA_CODE is 'Norfolk'"),
     ],
 )
 def test_bad_configuration_is_refused_with_the_variable_named(tmp_path, environ, message):

@@ -60,6 +60,7 @@ REVIEW_READERS: Roles = frozenset({OFFICER, TEAM_MANAGER})  # access.reviews_may
 REVIEW_MANAGERS: Roles = frozenset({OFFICER})  # access.reviews_may_manage
 # The world's team manager has no agency, so records progress on no review action
 # (access.review_action_may_update: only their own agency's).
+RETURNS: Roles = frozenset({OFFICER, ADMIN})  # access.returns_may_view
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
 # (401 without a token) and no CSRF token is asked for. Its token attacks are in
@@ -176,6 +177,9 @@ PAGES: tuple[Page, ...] = (
     Page("quarantine", get=FEEDS),
     Page("quarantine-line", get=FEEDS),
     Page("retention", get=RETENTION),
+    # The CIN census return (without a year: the form; the XML link asks for one).
+    Page("cin-census", get=RETURNS),
+    Page("cin-census-xml", get=RETURNS),
     # Two-factor sign-in and password change (web/auth_views.py). Two-factor is off in
     # the test settings, so a signed-in person with no authenticator app is sent from
     # the code step to setting one up; no valid code can be written ahead of time.

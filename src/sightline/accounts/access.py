@@ -320,3 +320,18 @@ def review_action_may_update(*, user: Any, action: ReviewAction) -> bool:
         and agency_id is not None
         and staff.agency_id == agency_id
     )
+
+
+_RETURNS_MAKERS = frozenset({Role.PARTNERSHIP_OFFICER, Role.ADMINISTRATOR})
+
+
+def returns_may_view(*, user: Any) -> bool:
+    """Whether the user may make the statutory returns (the CIN census) and see their findings.
+
+    Partnership officers and administrators: the return names children only by
+    their id, and its findings say which rule each breaks, not what happened.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role in _RETURNS_MAKERS

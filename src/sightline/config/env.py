@@ -19,6 +19,8 @@ ENGINES = ("duckdb", "spark")
 # The feed v1 limit on one line (as sightline.feeds.reader has it; this module
 # imports nothing of Sightline's, so that configuration loads before Django).
 MAX_LINE_BYTES = 1024 * 1024
+# The checkout (this file is three levels down): where `make install-cin` puts .venv-cin/.
+PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
 class ConfigurationError(RuntimeError):
@@ -69,6 +71,11 @@ class Config:
     concern_rate_limit: int = 10
     # Each record class's retention period: the defaults, with SIGHTLINE_RETENTION's changes.
     retention: tuple[tuple[str, Period], ...] = ()
+    # The DfE Children in Need census: the python of the validator's own environment
+    # (`make install-cin`; it pins pandas below 2), and the local authority's
+    # three-digit code for the return's header (926 is Norfolk, the demo's borough).
+    cin_validator: Path = Path(".venv-cin/bin/python")
+    cin_la_code: str = "926"
 
     @property
     def is_production(self) -> bool:
@@ -187,7 +194,20 @@ def load(environ: dict[str, str] | None = None) -> Config:
         sign_in_cool_off_minutes=_whole(e, "SIGHTLINE_SIGN_IN_COOL_OFF_MINUTES", 15),
         concern_rate_limit=_whole(e, "SIGHTLINE_CONCERN_RATE_LIMIT", 10),
         retention=tuple(retention.items()),
+        cin_validator=Path(
+            e.get("SIGHTLINE_CIN_VALIDATOR") or PROJECT_DIR / ".venv-cin/bin/python"
+        ),
+        cin_la_code=_la_code(e.get("SIGHTLINE_CIN_LA_CODE") or "926"),
     )
+
+
+def _la_code(value: str) -> str:
+    if not re.fullmatch(r"[0-9]{3}", value.strip()):
+        raise ConfigurationError(
+            f"SIGHTLINE_CIN_LA_CODE is {value!r}: it must be the local authority's three-digit"
+            " code, as the DfE's returns use (926 for Norfolk)"
+        )
+    return value.strip()
 
 
 def _flag(e: dict[str, str], name: str, *, default: bool) -> bool:

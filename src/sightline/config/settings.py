@@ -29,6 +29,8 @@ SIGHTLINE_SITE_URL = CONFIG.site_url
 SIGHTLINE_BREAK_GLASS_HOURS = CONFIG.break_glass_hours
 # Record class -> retention Period (sightline.feeds.retention_policy; docs/retention.md).
 SIGHTLINE_RETENTION = dict(CONFIG.retention)
+SIGHTLINE_CIN_VALIDATOR = CONFIG.cin_validator
+SIGHTLINE_CIN_LA_CODE = CONFIG.cin_la_code
 EMAIL_BACKEND = CONFIG.email_backend
 DEFAULT_FROM_EMAIL = CONFIG.email_from
 # SMTP settings (EMAIL_HOST and the rest) keep Django's own environment-free

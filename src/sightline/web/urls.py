@@ -10,6 +10,7 @@ from sightline.web import (
     notification_views,
     people_views,
     plan_views,
+    returns_views,
     review_action_views,
     review_views,
     token_views,
@@ -199,4 +200,10 @@ urlpatterns += [
     ),
     path("review-actions", review_action_views.tracker_page, name="review-actions"),
     path("review-actions.csv", review_action_views.tracker_csv, name="review-actions-csv"),
+]
+
+# Statutory returns: the DfE Children in Need census (sightline.web.returns_views).
+urlpatterns += [
+    path("returns/cin-census", returns_views.cin_census_page, name="cin-census"),
+    path("returns/cin-census/xml", returns_views.cin_census_xml, name="cin-census-xml"),
 ]

@@ -56,7 +56,39 @@ class Command(BaseCommand):
             "--as-of", metavar="DATE", help="the flags of 'sightline evaluate --as-of DATE'"
         )
 
+        census = sub.add_parser(
+            "cin-census",
+            help="the DfE Children in Need census return for a year, as XML; --validate checks"
+            " it with the DfE's rules (csc-validator-be-cin, 'make install-cin')",
+        )
+        census.add_argument(
+            "--year",
+            required=True,
+            help="the year the census ends in: 2026 is April 2025 to March 2026",
+        )
+        census.add_argument(
+            "--validate",
+            action="store_true",
+            help="print the validator's findings to standard error; exit 1 when there are errors",
+        )
+        census.add_argument(
+            "--out", metavar="FILE", help="write the XML here, not to standard output"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] == "cin-census":
+            # Imported here: reviews owns the census; this command only writes it.
+            from sightline.reviews.census_command import cin_census_export
+
+            sys.exit(
+                cin_census_export(
+                    year=options["year"],
+                    validate=options["validate"],
+                    out=options.get("out"),
+                    stdout=sys.stdout.buffer,
+                    stderr=self.stderr,
+                )
+            )
         if options["kind"] == "records":
             self._records(options.get("agency"))
         elif options["kind"] == "links":
