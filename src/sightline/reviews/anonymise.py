@@ -47,7 +47,7 @@ DATE_OF_BIRTH = "[date of birth]"
 ADDRESS = "[address]"
 
 _LETTER = r"[^\W\d_]"
-_SEP = r"[\s\-'\u2019.]*"  # between the parts of a name or a number as people type them
+_SEP = r"[\s\-'\u2019.,]*"  # between the parts of a name or a number as people type them
 _TITLE = r"(?:(?:mr|mrs|ms|miss|mx|dr|master)\.?\s+)?"
 
 _MONTHS = [

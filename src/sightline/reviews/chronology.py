@@ -107,6 +107,8 @@ class ReviewChronology:
     rows: list[Row]
     withheld: int
     persons: list[Person] = field(default_factory=list)  # whose records were read
+    # The run's anonymiser: the published summary goes through the same one.
+    anonymiser: Anonymiser | None = None
 
     @property
     def title(self) -> str:
@@ -585,6 +587,7 @@ def review_chronology(
         rows=rows,
         withheld=withheld,
         persons=[c.person for c in children],
+        anonymiser=anonymiser,
     )
 
 

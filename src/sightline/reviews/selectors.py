@@ -15,3 +15,8 @@ def reviews_all() -> QuerySet[CaseReview]:
 def persons_under_open_review() -> QuerySet[Person]:
     """The children of every review still being done."""
     return Person.objects.filter(review_places__review__status__in=OPEN_STATUSES).distinct()
+
+
+def review_get(*, reference: str) -> CaseReview | None:
+    """The review with this reference (``CR-2026-001``), any case, or None."""
+    return reviews_all().filter(reference=reference.strip().upper()).first()

@@ -10,6 +10,7 @@ from sightline.web import (
     notification_views,
     people_views,
     plan_views,
+    review_chronology_views,
     token_views,
     views,
 )
@@ -149,5 +150,34 @@ urlpatterns += [
     ),
     path(
         "api-tokens/<int:token_id>/revoke", token_views.token_revoke_view, name="api-token-revoke"
+    ),
+]
+
+# A case review's chronology and its publication (sightline.web.review_chronology_views).
+urlpatterns += [
+    path(
+        "reviews/<str:reference>/chronology",
+        review_chronology_views.review_chronology_page,
+        name="review-chronology",
+    ),
+    path(
+        "reviews/<str:reference>/chronology/download/<str:fmt>",
+        review_chronology_views.review_chronology_download,
+        name="review-chronology-download",
+    ),
+    path(
+        "reviews/<str:reference>/publication",
+        review_chronology_views.review_publication_page,
+        name="review-publication",
+    ),
+    path(
+        "reviews/<str:reference>/published",
+        review_chronology_views.review_published_page,
+        name="review-published",
+    ),
+    path(
+        "reviews/<str:reference>/published.pdf",
+        review_chronology_views.review_published_pdf,
+        name="review-published-pdf",
     ),
 ]
