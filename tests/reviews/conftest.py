@@ -121,6 +121,8 @@ SECRETS = [
     TEACHER,
     "Smithson",
     "960123",
+    "Bernadette",
+    "Quigley",
 ]
 # What may stay: the area.
 AREAS = ["Great Yarmouth", "NR30"]
@@ -225,6 +227,28 @@ def case(
     people = _by_nhs_number()
     relationships_rebuild()
     jayden = people["9434765919"]
+    # A record that arrives after the last linkage run, naming a neighbour nobody has
+    # linked: she is in no household, and her name must go all the same.
+    late = record(
+        agency=POLICE,
+        record_id="R-PO-2",
+        type="police_incident",
+        occurred_at="2023-05-05T20:00:00+01:00",
+        subject={"local_id": "R-PO-JAY", **JAYDEN},
+        related=[
+            {
+                "role": "witness",
+                "person": {
+                    "local_id": "R-PO-NEIGHBOUR",
+                    "given_name": "Bernadette",
+                    "family_name": "Quigley",
+                },
+            }
+        ],
+        details={"category": "child_welfare"},
+        summary="Neighbour Bernadette QUIGLEY heard crying all evening.",
+    )
+    assert not feed_ingest_path(path=write_feed([late]), sent_by="t").error
     mash = make_staff("mash", username="mash-worker")
     mash.first_name, mash.last_name = "Priya", "Venkataraman"
     mash.save(update_fields=["first_name", "last_name"])

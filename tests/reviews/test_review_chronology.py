@@ -85,6 +85,9 @@ def test_pseudonyms_are_consistent_across_rows_and_exports(
     # The same person in the text of another row gets the same label.
     assert "Parent's partner" in household["summary"]
     assert "Parent's partner" in police["summary"]
+    # Someone the records name whom no linkage run has placed: named as nobody.
+    late = next(r for r in rows if r["summary"].startswith("Neighbour "))
+    assert late["summary"] == "Neighbour another person heard crying all evening."
     html = _run(cli, case, "html", "--anonymise").out
     pdf = _pdf_text(_run(cli, case, "pdf", "--anonymise").out_bytes)
     for label in labels:

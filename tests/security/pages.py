@@ -56,6 +56,10 @@ BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
 HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
 TOKEN_ADMINS: Roles = frozenset({ADMIN})  # access.api_tokens_may_manage
 RETENTION: Roles = frozenset({ADMIN, ENGINEER})  # access.retention_may_view
+# A review's chronology and what it publishes (access.reviews_may_manage,
+# access.review_chronology_may_view); the published review (access.reviews_may_view).
+REVIEW_OFFICERS: Roles = frozenset({OFFICER})
+REVIEW_READERS: Roles = frozenset({OFFICER, TEAM_MANAGER})
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
 # (401 without a token) and no CSRF token is asked for. Its token attacks are in
@@ -265,6 +269,19 @@ PAGES: tuple[Page, ...] = (
         form=lambda w: {"refer-service": "early_help", "refer-reason": "Routines"},
     ),
     Page("referral-outcome", get=None, post=CASEWORK, form=_referral_outcome),
+    # A case review's chronology and its publication (web/review_chronology_views.py), on
+    # the world's open review of Maisie. A download without the form's choices goes
+    # back to the form (a redirect, allowed).
+    Page("review-chronology", get=REVIEW_OFFICERS),
+    Page("review-chronology-download", get=REVIEW_OFFICERS),
+    Page(
+        "review-publication",
+        get=REVIEW_OFFICERS,
+        post=REVIEW_OFFICERS,
+        form=lambda w: {"published_title": "", "published_summary": "What we learned."},
+    ),
+    Page("review-published", get=REVIEW_READERS),
+    Page("review-published-pdf", get=REVIEW_READERS),
 )
 
 BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}

@@ -31,6 +31,7 @@ from sightline.indicators.services import evaluation_run
 from sightline.linkage.households import relationships_rebuild
 from sightline.linkage.models import CandidatePair
 from sightline.linkage.variants import agency_persons_sync
+from sightline.reviews.models import CaseReview
 from sightline.reviews.services import review_create
 from tests.chronology.conftest import HV, lacey
 from tests.conftest import record
@@ -61,7 +62,6 @@ NOT_SHOWN: dict[str, str] = {
     "feeds.LegalHold.placed_by": "as feeds.LegalHold.reason",
     "feeds.LegalHold.released_by": "as feeds.LegalHold.reason",
     # The review pages come with the rest of issue 7; until then a review is opened in code.
-    "reviews.CaseReview.title": "no page shows a review yet",
     "reviews.CaseReview.terms_of_reference": "no page shows a review yet",
     "reviews.CaseReview.independent_reviewer": "no page shows a review yet",
 }
@@ -180,10 +180,14 @@ def _write_through_commands(p: Payloads, world: Any) -> None:
     legal_hold_release(hold_id=hold.pk, by=p("feeds.LegalHold.released_by"))
     review_create(
         kind="rapid",
-        title=p("reviews.CaseReview.title"),
+        title="A review opened in code",
         incident_on=timezone.localdate(),
         terms_of_reference=p("reviews.CaseReview.terms_of_reference"),
         independent_reviewer=p("reviews.CaseReview.independent_reviewer"),
+    )
+    # The world's review, whose pages show its title.
+    CaseReview.objects.filter(reference=world.review_reference).update(
+        title=p("reviews.CaseReview.title")
     )
     two_factor_reset(
         username=world.users["social_worker"].username,
@@ -349,6 +353,15 @@ def _write_through_forms(p: Payloads, world: Any) -> None:
         {},
         {"agency": str(agency.pk), "name": p("api.ApiToken.name")},
         taken=201,  # the new token's secret is shown on this answer
+    )
+    _post(
+        world.client("partnership_officer"),
+        "review-publication",
+        {"reference": world.review_reference},
+        {
+            "published_title": p("reviews.CaseReview.published_title"),
+            "published_summary": p("reviews.CaseReview.published_summary"),
+        },
     )
     # The request itself: a query string the chronology page is asked with.
     chronology = reverse("web:person-chronology", kwargs=child)

@@ -148,6 +148,8 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "reviews.CaseReview.title": (COMMAND, "the review's title, as whoever opens it types it"),
     "reviews.CaseReview.terms_of_reference": (COMMAND, "the review's terms of reference"),
     "reviews.CaseReview.independent_reviewer": (COMMAND, "the independent reviewer's name"),
+    "reviews.CaseReview.published_title": (FORM, "the officer's title for publication"),
+    "reviews.CaseReview.published_summary": (FORM, "the officer's summary for publication"),
     "reviews.ReviewChild.code": (DERIVED, "checked against ^[A-Z]{1,8}$ before it is kept"),
     # casework
     "casework.Allocation.reason": (FORM, "person-allocation"),

@@ -10,7 +10,9 @@ Built on the web tests' Quennell family (``tests.web.people_fixtures.family``):
 - Tom ("child B") is held by another team and known only to the police, so the
   social worker, the manager and the health visitor may not see him. He has one of
   everything Lacey has, to put his ids in her URLs and hers in his.
-- Maisie is known to health visiting but allocated to nobody.
+- Maisie is known to health visiting but allocated to nobody. She is the child of an
+  open case review (code AM), which lets the partnership officer open her record and
+  read the review's chronology; no other row of the table uses her ids.
 - The health visitors' agency has an API token, made by the administrator, for the
   token pages and the partner API.
 
@@ -45,6 +47,7 @@ from sightline.feeds.models import Agency, FeedFile, QuarantinedLine
 from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
 from sightline.linkage.models import AgencyPerson, CandidatePair, LinkRun, Person
+from sightline.reviews.services import review_child_add, review_create
 from tests.chronology.conftest import HV
 from tests.web.casework_helpers import flag as make_flag
 from tests.web.people_fixtures import Family, allocate
@@ -90,6 +93,8 @@ class World:
     token_id: int
     token_secret: str
     token_agency: str
+    # An open case review of Maisie: the review pages' reference.
+    review_reference: str
     # An id no row of any table has, for "absent" and "refused" to be compared.
     missing: ChildIds = field(init=False)
 
@@ -113,6 +118,8 @@ class World:
             "quarantine_id": self.quarantine_id,
             "pair_id": self.pair_id,
             "token_id": self.token_id,
+            "reference": self.review_reference,
+            "fmt": "csv",
         }
 
     def client(self, role: str, *, csrf: bool = False) -> Client:
@@ -223,6 +230,10 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         name="Health visiting nightly export",
         by=users[Role.ADMINISTRATOR],
     )
+    review = review_create(
+        kind="lcspr", title="Neglect in a family of three", incident_on=dt.date(2023, 9, 1)
+    )
+    review_child_add(review=review, person=family.maisie, code="AM")
     return World(
         family=family,
         users={str(k): v for k, v in users.items()},
@@ -235,4 +246,5 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         token_id=token.token.pk,
         token_secret=token.secret,
         token_agency=HV,
+        review_reference=review.reference,
     )

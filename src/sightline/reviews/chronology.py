@@ -122,6 +122,24 @@ def relationship_words(relationship: str) -> str:
 # --- what is known of each person --------------------------------------------------------
 
 
+_IDENTITY_FIELDS = (
+    "agency_id",
+    "local_id",
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "nhs_number",
+    "nhs_number_as_written",
+    "upn",
+    "upn_as_written",
+    "postcode",
+    "postcode_as_written",
+    "address",
+    "sex",
+)
+
+
 def _known_of(person_ids: Iterable[int]) -> tuple[dict[int, Known], dict[int, str]]:
     """Every name, identifier, address and birth date any record version gives each person,
     and the sex most of their records give (for "Stepfather" rather than "Step-parent").
@@ -144,22 +162,7 @@ def _known_of(person_ids: Iterable[int]) -> tuple[dict[int, Known], dict[int, st
     named = Q()
     for agency_id, ids in sorted(local_ids.items()):
         named |= Q(agency_id=agency_id, local_id__in=sorted(ids))
-    for row in SubjectRecord.objects.filter(named).values(
-        "agency_id",
-        "local_id",
-        "given_name",
-        "family_name",
-        "other_names",
-        "date_of_birth",
-        "nhs_number",
-        "nhs_number_as_written",
-        "upn",
-        "upn_as_written",
-        "postcode",
-        "postcode_as_written",
-        "address",
-        "sex",
-    ):
+    for row in SubjectRecord.objects.filter(named).values(*_IDENTITY_FIELDS):
         pk = whose[(row["agency_id"], row["local_id"])]
         _add_identity(found[pk], row)
         if row["sex"]:
@@ -188,6 +191,29 @@ def _add_identity(k: Known, row: Mapping[str, Any]) -> None:
         k.addresses.add(row["address"])
     if not k.real_name and (row.get("given_name") or row.get("family_name")):
         k.real_name = " ".join(p for p in (row.get("given_name"), row.get("family_name")) if p)
+
+
+def _named_beside(entries: Iterable[ChronologyEntry], followed: set[int]) -> list[Known]:
+    """Everyone else the records name, as "another person": not followed, still not to be named."""
+    records: dict[str, list[str]] = {}
+    for e in entries:
+        records.setdefault(e.agency_code, []).append(e.record_id)
+    if not records:
+        return []
+    wanted = Q()
+    for code, ids in sorted(records.items()):
+        wanted |= Q(source_record__agency__code=code, source_record__record_id__in=sorted(ids))
+    followed_aps = set(
+        AgencyPerson.objects.filter(person_id__in=followed).values_list("agency_id", "local_id")
+    )
+    others: dict[tuple[int, str], Known] = {}
+    for row in SubjectRecord.objects.filter(wanted, source_record__head__isnull=False).values(
+        *_IDENTITY_FIELDS
+    ):
+        key = (row["agency_id"], row["local_id"])
+        if key not in followed_aps:
+            _add_identity(others.setdefault(key, Known(label="another person")), row)
+    return [others[k] for k in sorted(others)]
 
 
 def _base_label(relationship: str, sex: str) -> str | None:
@@ -547,6 +573,10 @@ def review_chronology(
             _add_identity(known.setdefault(pk, Known(label="")), row)
     for pk, k in known.items():
         k.label = labels.get(pk, "Another person")
+    # People the included records name whom the chronology does not follow (not yet
+    # linked, or not of the household): their names and identifiers go too.
+    for i, k in enumerate(_named_beside(entries.values(), set(known)), start=1):
+        known[_REFERRERS - i] = k
     # Reporters' phone numbers and emails: replaced wherever they are typed.
     known[_REFERRERS] = Known(label="the referrer", phones=casework.phones, emails=casework.emails)
     # Professionals by role: their names, if typed into the text, become the role.
