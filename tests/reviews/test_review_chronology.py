@@ -184,3 +184,23 @@ def test_bad_format_is_refused(cli: Callable[..., Any], case: Case) -> None:
     )
     assert result.code == 2
     assert "invalid choice: 'xml'" in result.err
+
+
+def test_two_children_are_child_a_and_b_with_each_event_once(
+    cli: Callable[..., Any], case: Case
+) -> None:
+    ids = sorted([case.jayden.public_id, case.ava.public_id])
+    result = cli(
+        "review", "chronology", "--person", ids[1], "--person", ids[0], *WINDOW, "--anonymise"
+    )
+    assert result.code == 0, result.err
+    rows = _csv(result.out)
+    first = "Child A" if ids[0] == case.jayden.public_id else "Child B"
+    # Letters follow the person ids, not the order given.
+    assert next(r for r in rows if r["type"] == "Cause for concern")["about"] == first
+    missed = next(r for r in rows if r["type"] == "Health appointment")
+    assert missed["about"] != first and missed["relationship_to_child"] == "the child"
+    keys = [(r["date"], r["time"], r["agency"], r["type"], r["summary"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert {r["about"] for r in rows} == {"Child A", "Child B", "Mother"}
+    assert AccessLog.objects.filter(person__in=[case.jayden, case.ava]).count() == 2

@@ -563,6 +563,9 @@ def review_chronology(
         for e in chron.entries:
             entries.setdefault((e.agency_code, e.record_id), e)
     child_pks = {c.person.pk for c in children}
+    for pk in child_pks:
+        # A child of the review is "the child", even when also another's sibling.
+        members[pk] = SELF
     pks = list(members)
     casework = _casework(pks, start, end)
     known, sexes = _known_of(pks)
