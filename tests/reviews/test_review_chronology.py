@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 
 from sightline.accounts.models import AccessLog
 from tests.reviews.conftest import AREAS, SECRETS, Case
+from tests.web.casework_helpers import flag as make_flag
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +108,6 @@ def test_dates_shift_by_exactly_the_offset(cli: Callable[..., Any], case: Case) 
     kept = _csv(_run(cli, case, "csv", "--anonymise").out)
     shifted = _csv(_run(cli, case, "csv", "--anonymise", "--shift-dates", "-100").out)
     assert len(kept) == len(shifted) > 5
-    import datetime as dt
-
     for a, b in zip(kept, shifted, strict=True):
         gap = dt.date.fromisoformat(a["date"]) - dt.date.fromisoformat(b["date"])
         assert gap.days == 100
@@ -129,6 +129,20 @@ def test_casework_shows_what_the_mash_and_social_care_did(
     assert "the referrer" in decision["summary"]
     assert "[phone]" in decision["summary"]
     assert "Venkataraman" not in decision["summary"]
+
+
+def test_flags_raised_show_on_the_day_sightline_raised_them(
+    cli: Callable[..., Any], case: Case
+) -> None:
+    raised = dt.datetime(2023, 6, 1, 9, 30, tzinfo=dt.UTC)  # 10:30 in London
+    make_flag(case.ava, created_at=raised, title="Was not brought")
+    make_flag(case.ava, created_at=raised + dt.timedelta(days=400), title="Outside the window")
+    rows = _csv(_run(cli, case, "csv", "--anonymise").out)
+    flags = [r for r in rows if r["type"].startswith("Flag raised")]
+    assert [(r["date"], r["time"], r["about"], r["type"]) for r in flags] == [
+        ("2023-06-01", "10:30", "Sibling 1", "Flag raised: Was not brought (consider)")
+    ]
+    assert flags[0]["agency"] == "Sightline indicator flags"
 
 
 def test_each_run_writes_the_access_log(cli: Callable[..., Any], case: Case) -> None:
