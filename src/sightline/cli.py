@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "link": ("link agency persons into persons (Splink); --score DIR to measure", None),
     "evaluate": ("run the indicator rules and raise flags; --as-of DATE to look back", None),
     "export": ("export records, links, flags, a chronology or the CIN census (XML)", None),
+    "review": ("a case review's multi-agency chronology, anonymised, as CSV, HTML or PDF", None),
     "audit": ("verify the access log's hash chain (audit verify)", None),
     "notify": ("tell allocated workers and managers of new flags and records", None),
     "tokens": ("create, list, rotate or revoke agency API tokens", None),

@@ -19,6 +19,7 @@ from sightline.accounts.access import (
     retention_may_view,
     returns_may_view,
     review_action_may_update,
+    review_chronology_may_view,
     reviews_may_manage,
     reviews_may_view,
     subject_access_may_export,
@@ -314,3 +315,17 @@ def test_who_makes_the_cin_census_return(make_staff, role, makes):
 
 def test_nobody_signed_in_makes_returns():
     assert not returns_may_view(user=AnonymousUser())
+
+
+def test_a_review_chronology_is_for_officers_while_they_may_open_every_child(family, make_staff):
+    officer = make_staff("partnership_officer")
+    review = review_create(kind="lcspr", title="Child AG", incident_on=dt.date(2026, 10, 1))
+    # No child named yet: nothing to read.
+    assert not review_chronology_may_view(user=officer, review=review)
+    review_child_add(review=review, person=family.lacey, code="AG")
+    assert review_chronology_may_view(user=officer, review=review)
+    # The MASH may open the child, but the review's chronology is the officers' work.
+    assert not review_chronology_may_view(user=make_staff("mash"), review=review)
+    assert not review_chronology_may_view(user=make_staff("team_manager", team=TEAM), review=review)
+    review_set_status(review=review, status="closed")
+    assert not review_chronology_may_view(user=officer, review=review)

@@ -61,6 +61,8 @@ REVIEW_MANAGERS: Roles = frozenset({OFFICER})  # access.reviews_may_manage
 # The world's team manager has no agency, so records progress on no review action
 # (access.review_action_may_update: only their own agency's).
 RETURNS: Roles = frozenset({OFFICER, ADMIN})  # access.returns_may_view
+# A review's chronology and what it publishes are the managers' (access.reviews_may_manage,
+# access.review_chronology_may_view); the published review is the readers'.
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
 # (401 without a token) and no CSRF token is asked for. Its token attacks are in
@@ -136,6 +138,11 @@ def _token_new(w: Any) -> dict[str, Any]:
 def _referral_outcome(w: Any) -> dict[str, Any]:
     prefix = f"referral-{w.a.referral_id}"
     return {f"{prefix}-outcome": "accepted", f"{prefix}-outcome_on": "2 5 2023"}
+
+
+def _review_child(w: Any) -> dict[str, Any]:
+    # A person of the world's own for this row (the review already has Maisie as AM).
+    return {"person": w.spare_person_id, "code": "XA"}
 
 
 def review_form(w: Any) -> dict[str, Any]:
@@ -313,7 +320,7 @@ PAGES: tuple[Page, ...] = (
         "review-children",
         get=REVIEW_MANAGERS,
         post=REVIEW_MANAGERS,
-        form=lambda w: {"person": w.family.maisie.public_id, "code": "AM"},
+        form=_review_child,
     ),
     Page(
         "review-findings",
@@ -334,6 +341,19 @@ PAGES: tuple[Page, ...] = (
     Page("review-action-update", get=None, post=REVIEW_MANAGERS, form=_review_action_update),
     Page("review-actions", get=REVIEW_READERS),
     Page("review-actions-csv", get=REVIEW_READERS),
+    # A case review's chronology and its publication (web/review_chronology_views.py), on
+    # the world's open review of Maisie. A download without the form's choices goes
+    # back to the form (a redirect, allowed).
+    Page("review-chronology", get=REVIEW_MANAGERS),
+    Page("review-chronology-download", get=REVIEW_MANAGERS),
+    Page(
+        "review-publication",
+        get=REVIEW_MANAGERS,
+        post=REVIEW_MANAGERS,
+        form=lambda w: {"published_title": "", "published_summary": "What we learned."},
+    ),
+    Page("review-published", get=REVIEW_READERS),
+    Page("review-published-pdf", get=REVIEW_READERS),
 )
 
 BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}

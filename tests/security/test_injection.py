@@ -72,7 +72,10 @@ def test_injection_in_query_strings_is_only_text(world):
                     judged = send(client, "GET", location.split("?", 1)[0])
                 if response.status_code >= 500 or response.status_code != judged.status_code:
                     wrong.append(f"{page.name} as {role}: {response.status_code} for {attack!r}")
-                elif not _people(response.content.decode()) <= _people(judged.content.decode()):
+                # A PDF is bytes, not UTF-8: its text cannot hold a link to a child's page.
+                elif not _people(response.content.decode(errors="replace")) <= _people(
+                    judged.content.decode(errors="replace")
+                ):
                     wrong.append(f"{page.name} as {role}: more children for {attack!r}")
     assert not wrong, "\n".join(wrong)
     assert changed(before) == []

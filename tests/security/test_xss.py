@@ -359,6 +359,15 @@ def _write_through_forms(p: Payloads, world: Any) -> None:
         {"text": p("reviews.Finding.text"), "themes": ["was-not-brought"]},
     )
     _write_review_actions(p, world)
+    _post(
+        world.client("partnership_officer"),
+        "review-publication",
+        {"reference": world.reference},
+        {
+            "published_title": p("reviews.CaseReview.published_title"),
+            "published_summary": p("reviews.CaseReview.published_summary"),
+        },
+    )
     # The request itself: a query string the chronology page is asked with.
     chronology = reverse("web:person-chronology", kwargs=child)
     worker.get(f"{chronology}?start={p('accounts.AccessLog.path')}")

@@ -148,6 +148,8 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "reviews.CaseReview.title": (FORM, "review-new, review-edit"),
     "reviews.CaseReview.terms_of_reference": (FORM, "review-new, review-edit"),
     "reviews.CaseReview.independent_reviewer": (FORM, "review-new, review-edit"),
+    "reviews.CaseReview.published_title": (FORM, "review-publication"),
+    "reviews.CaseReview.published_summary": (FORM, "review-publication"),
     "reviews.ReviewChild.code": (DERIVED, "checked against ^[A-Z]{1,8}$ before it is kept"),
     "reviews.Finding.text": (FORM, "review-findings"),
     "reviews.Finding.themes": (DERIVED, "ids of the learning themes catalogue, checked when kept"),

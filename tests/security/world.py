@@ -10,11 +10,13 @@ Built on the web tests' Quennell family (``tests.web.people_fixtures.family``):
 - Tom ("child B") is held by another team and known only to the police, so the
   social worker, the manager and the health visitor may not see him. He has one of
   everything Lacey has, to put his ids in her URLs and hers in his.
-- Maisie is known to health visiting but allocated to nobody.
+- Maisie is known to health visiting but allocated to nobody. She is the child of an
+  open case review (code AM), which lets the partnership officer open her record and
+  read the review's chronology; no other row of the table uses her ids.
 - The health visitors' agency has an API token, made by the administrator, for the
   token pages and the partner API.
-- A case review (about no child of the world's, so it opens no record to the
-  officer) has a recommendation the health visitors' agency owns, with one action.
+- The case review (about Maisie, above) has a recommendation the health visitors'
+  agency owns, with one action.
 
 Everything is made through the services the pages use, except what only a batch
 job makes (a flag on Tom, a candidate pair), which is made as those jobs make it.
@@ -48,7 +50,7 @@ from sightline.feeds.services import feed_ingest_path
 from sightline.indicators.models import Flag
 from sightline.linkage.models import AgencyPerson, CandidatePair, LinkRun, Person
 from sightline.reviews.actions import recommendation_add, review_action_add
-from sightline.reviews.services import review_create
+from sightline.reviews.services import review_child_add, review_create
 from tests.chronology.conftest import HV
 from tests.web.casework_helpers import flag as make_flag
 from tests.web.people_fixtures import Family, allocate
@@ -94,10 +96,12 @@ class World:
     token_id: int
     token_secret: str
     token_agency: str
-    # A case review (with no child, so it opens no record to officers): its reference
-    # and the id of its one action, for the review pages' URLs.
+    # The case review of Maisie: its reference and the id of its one action, for the
+    # review pages' URLs.
     reference: str
     review_action_id: int
+    # A person with no records whom nothing else uses: a child to add to the review.
+    spare_person_id: str
     # An id no row of any table has, for "absent" and "refused" to be compared.
     missing: ChildIds = field(init=False)
 
@@ -123,6 +127,7 @@ class World:
             "token_id": self.token_id,
             "reference": self.reference,
             "review_action_id": self.review_action_id,
+            "fmt": "csv",
         }
 
     def client(self, role: str, *, csrf: bool = False) -> Client:
@@ -251,6 +256,7 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         owner="Health visiting: named nurse",
         due_on=dt.date(2026, 3, 1),
     )
+    review_child_add(review=review, person=family.maisie, code="AM")
     return World(
         family=family,
         users={str(k): v for k, v in users.items()},
@@ -265,4 +271,5 @@ def build_world(family: Family, make_staff: Any, write_feed: Any) -> World:
         token_agency=HV,
         reference=review.reference,
         review_action_id=review_action.pk,
+        spare_person_id=Person.objects.create().public_id,
     )

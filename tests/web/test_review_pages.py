@@ -222,3 +222,19 @@ def test_the_learning_themes_page_counts_findings_across_reviews(clients):
     assert 'data-field="findings">2<' in row and 'data-field="reviews">2<' in row
     assert "Brandon et al." in page and "Start-again syndrome" in page
     assert clients["social_worker"].get(reverse("web:learning-themes")).status_code == 403
+
+
+def test_the_review_page_leads_to_every_part_of_the_review_each_for_those_who_may_use_it(clients):
+    review = _review()
+    officer = _page(clients["partnership_officer"], "review-detail", reference=review.reference)
+    manager = _page(clients["team_manager"], "review-detail", reference=review.reference)
+    ref = {"reference": review.reference}
+    for_all = ["review-recommendations", "review-published", "review-published-pdf"]
+    officers_only = ["review-chronology", "review-publication"]
+    for name in for_all + officers_only:
+        assert f'href="{reverse(f"web:{name}", kwargs=ref)}"' in officer, name
+    for name in for_all:
+        assert f'href="{reverse(f"web:{name}", kwargs=ref)}"' in manager, name
+    for name in officers_only:
+        assert f'href="{reverse(f"web:{name}", kwargs=ref)}"' not in manager, name
+    assert f"{reverse('web:review-actions')}?review={review.reference}" in officer

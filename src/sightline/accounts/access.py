@@ -335,3 +335,16 @@ def returns_may_view(*, user: Any) -> bool:
     if staff is None:
         return False
     return staff.role in _RETURNS_MAKERS
+
+
+def review_chronology_may_view(*, user: Any, review: Any) -> bool:
+    """Whether the user may read a review's chronology: an officer who may open all its children.
+
+    The chronology is every agency's records about the children, so it follows
+    the children's own rule (open reviews only) as well as the officers' one.
+    """
+    if not reviews_may_manage(user=user):
+        return False
+    children = Person.objects.filter(review_places__review=review)
+    wanted = children.count()
+    return wanted > 0 and persons_viewable(user=user, persons=children).count() == wanted

@@ -218,6 +218,9 @@ SIGHTLINE_CONCERN_RATE_LIMIT = CONFIG.concern_rate_limit
 # Its counts are in the default cache (CACHES above: one process's memory). Sign-in
 # throttling keeps its counts in the database instead (see AXES above).
 
+# The partnership whose case reviews Sightline publishes, as its published reviews name it.
+SIGHTLINE_PARTNERSHIP_NAME = "Safeguarding Children Partnership"
+
 # Content Security Policy (django-csp): scripts, styles, fonts and images from
 # Sightline itself only; no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = {

@@ -54,6 +54,12 @@ class CaseReview(models.Model):
     # Local reviews are often written by an independent reviewer with no account.
     independent_reviewer = models.CharField(max_length=200, blank=True)
     terms_of_reference = models.TextField(blank=True)
+    # What the partnership publishes: shown only through the anonymiser, so a name typed
+    # here by mistake is replaced before anyone outside reads it.
+    published_title = models.CharField(
+        max_length=200, blank=True, help_text="Blank: 'Child AG: local child safeguarding ...'"
+    )
+    published_summary = models.TextField(blank=True)
     agencies = models.ManyToManyField("feeds.Agency", blank=True, related_name="reviews")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

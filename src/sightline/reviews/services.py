@@ -196,3 +196,23 @@ def review_set_status(*, review: CaseReview, status: str, on: dt.date | None = N
         review.published_on = day
     review.save(update_fields=["status", "completed_on", "published_on"])
     return review
+
+
+# What an officer writes for publication: generous for a long summary, bounded all the same.
+SUMMARY_MAX_LENGTH = 50_000
+
+
+@transaction.atomic
+def review_publication_update(*, review: CaseReview, title: str, summary: str) -> CaseReview:
+    """Keep what the officer wrote for publication; it is anonymised whenever it is shown."""
+    title = title.strip()
+    if len(title) > 200:
+        raise ReviewError("published_title", "The title must be 200 characters or fewer")
+    if len(summary) > SUMMARY_MAX_LENGTH:
+        raise ReviewError(
+            "published_summary", f"The summary must be {SUMMARY_MAX_LENGTH:,} characters or fewer"
+        )
+    review.published_title = title
+    review.published_summary = summary.strip()
+    review.save(update_fields=["published_title", "published_summary"])
+    return review

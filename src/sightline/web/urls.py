@@ -12,6 +12,7 @@ from sightline.web import (
     plan_views,
     returns_views,
     review_action_views,
+    review_chronology_views,
     review_views,
     token_views,
     views,
@@ -206,4 +207,33 @@ urlpatterns += [
 urlpatterns += [
     path("returns/cin-census", returns_views.cin_census_page, name="cin-census"),
     path("returns/cin-census/xml", returns_views.cin_census_xml, name="cin-census-xml"),
+]
+
+# A case review's chronology and its publication (sightline.web.review_chronology_views).
+urlpatterns += [
+    path(
+        "reviews/<str:reference>/chronology",
+        review_chronology_views.review_chronology_page,
+        name="review-chronology",
+    ),
+    path(
+        "reviews/<str:reference>/chronology/download/<str:fmt>",
+        review_chronology_views.review_chronology_download,
+        name="review-chronology-download",
+    ),
+    path(
+        "reviews/<str:reference>/publication",
+        review_chronology_views.review_publication_page,
+        name="review-publication",
+    ),
+    path(
+        "reviews/<str:reference>/published",
+        review_chronology_views.review_published_page,
+        name="review-published",
+    ),
+    path(
+        "reviews/<str:reference>/published.pdf",
+        review_chronology_views.review_published_pdf,
+        name="review-published-pdf",
+    ),
 ]
