@@ -225,3 +225,24 @@ def test_a_child_reevaluated_from_the_kept_family_gets_the_flags_a_fresh_run_giv
     memo_clear()
     evaluation_run(persons={_baby()})
     assert _state(_baby()) == seen
+
+
+def test_a_record_arriving_while_the_family_is_read_is_not_kept_twice(
+    family: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sightline.indicators import tables
+
+    FAMILIES.clear()
+    read = tables._read_named
+
+    def arriving_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(tables, "_read_named", read)
+        family(_injury("ED-5", "2023-08-01"))  # after the ids were read, before the rest
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "_read_named", arriving_meanwhile)
+    _build(_baby())
+    built = _build(_baby())
+    record_ids = built.tables["events"].column("record_id").to_pylist()
+    assert record_ids.count("ED-5") == 1
+    assert _seen(built) == _fresh(_baby())

@@ -542,6 +542,7 @@ class _Families:
             self._kept.clear()
 
     def build(self, persons: set[int], on: dt.date, basis: str) -> Tables:
+        import pyarrow.compute as pc
 
         key = (frozenset(persons), basis, connection.vendor, connection.settings_dict["NAME"])
         where, params = _where("s.id", None, persons, basis)
@@ -591,9 +592,14 @@ class _Families:
                 self._keep(key, family)
                 self.reused += 1
                 return _copy(built)
+        # Only the records the signature names: one that arrived between the two
+        # reads is read next time as new, not kept twice.
+        ids = pa.array(sorted(signature), type=pa.int64())
         keyed = _read_named(None, persons, basis, keyed=True)
+        keyed = keyed.filter(pc.is_in(keyed["event_id"], value_set=ids))
         named = keyed.select(_NAMED.names)
         records = read_rows(_record_columns(basis), f"{_RECORDS_FROM} {where}", params, _RAW)
+        records = records.filter(pc.is_in(records["event_id"], value_set=ids))
         persons_table = _sorted(small.persons(records, named, on), ["person_id"])
         events, warnings = small.events(records, named, persons_table)
         built = Tables(
