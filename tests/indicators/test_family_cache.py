@@ -246,3 +246,29 @@ def test_a_record_arriving_while_the_family_is_read_is_not_kept_twice(
     record_ids = built.tables["events"].column("record_id").to_pylist()
     assert record_ids.count("ED-5") == 1
     assert _seen(built) == _fresh(_baby())
+
+
+def test_a_new_record_from_another_area_moves_the_child_as_a_fresh_build_does(
+    family: Callable[..., Any],
+) -> None:
+    moved = {**BABY_AT_ED, "postcode": "IP1 1AA"}
+    family(_injury("ED-6", "2024-01-10", subject=moved))
+    built = _build(_baby())
+    areas = {p["person_id"]: p["area"] for p in built.tables["persons"].to_pylist()}
+    assert areas[_baby()] == "IP1"
+    assert _seen(built) == _fresh(_baby())
+
+
+def test_a_new_record_giving_the_child_another_sex_is_counted_as_a_fresh_build_does(
+    family: Callable[..., Any],
+) -> None:
+    family(
+        *(
+            _injury(f"ED-{n}", "2023-09-01", subject={**BABY_AT_ED, "sex": "female"})
+            for n in (7, 8, 9, 10)
+        )
+    )
+    built = _build(_baby())
+    sexes = {p["person_id"]: p["sex"] for p in built.tables["persons"].to_pylist()}
+    assert sexes[_baby()] == "female"  # four records of seven now say so
+    assert _seen(built) == _fresh(_baby())

@@ -576,7 +576,11 @@ class _Families:
                 )
                 named = pa.concat_tables([named, fresh_named])
                 records = pa.concat_tables([records, fresh])
-            persons_table = _sorted(small.persons(records, named, on), ["person_id"])
+            persons_table = (
+                kept.persons
+                if added and _same_persons(kept.persons, fresh_named)
+                else _sorted(small.persons(records, named, on), ["person_id"])
+            )
             if persons_table.equals(kept.persons):
                 events, warnings = kept.built.tables["events"], list(kept.built.warnings)
                 if added:
@@ -617,6 +621,41 @@ class _Families:
             self._kept.move_to_end(key)
             while len(self._kept) > self.LIMIT:
                 self._kept.popitem(last=False)
+
+
+def _same_persons(persons: Any, named: Any) -> bool:
+    """Whether these new rows leave each person as ``_PERSONS_SQL`` made them, without running it.
+
+    A person's birth date and sex are those most of their records give, and
+    their area their latest record's: a row naming a known person with the birth
+    date, sex and area they already have (or none) only adds to the majority
+    (planning the persons query was a fifth of a re-evaluation's read). Anything
+    else (someone new, another date, a date DuckDB might read otherwise) is left
+    to the query.
+    """
+    known = {
+        p["person_id"]: p for p in persons.select(["person_id", "dob", "sex", "area"]).to_pylist()
+    }
+    for row in named.to_pylist():
+        if row["person_id"] is None:
+            continue  # not anyone's: the query leaves it out too
+        person = known.get(row["person_id"])
+        if person is None:
+            return False
+        if row["dob"] is not None:
+            try:
+                dob = dt.date.fromisoformat(row["dob"])
+            except ValueError:
+                return False
+            if person["dob"] is None or dob != person["dob"]:
+                return False
+        if row["sex"] in ("female", "male") and row["sex"] != person["sex"]:
+            return False
+        if row["postcode"]:
+            area = row["postcode"].split(" ")[0]
+            if person["area"] is None or area != person["area"]:
+                return False
+    return True
 
 
 def _keys(keyed: Any) -> dict[tuple[int, str], int | None]:
