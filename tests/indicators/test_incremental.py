@@ -20,7 +20,7 @@ from sightline.feeds.models import SourceRecord
 from sightline.feeds.services import feed_ingest_stream
 from sightline.indicators.catalogue import all_rules
 from sightline.indicators.engine import HIT_MEMO
-from sightline.indicators.models import Flag, FlagEvidence
+from sightline.indicators.models import LIVE, Flag, FlagEvidence
 from sightline.indicators.schema import SCHEMAS
 from sightline.indicators.services import (
     evaluation_run,
@@ -87,7 +87,7 @@ def _state(person: int) -> list[tuple[Any, ...]]:
             f.status_reason,
             tuple(sorted(evidence.get(f.pk, set()))),
         )
-        for f in Flag.objects.filter(person_id=person, scenario="live")
+        for f in Flag.objects.filter(person_id=person, scenario=LIVE)
     )
 
 
@@ -121,6 +121,7 @@ def test_a_new_record_of_each_type_leaves_the_flags_a_full_reevaluation_gives(
         _arrives_again(record_id, n)
         incremental = evaluation_run(persons={person})
         seen = _state(person)
+        assert seen, "the child's flags are compared"
         memo_clear()
         full = evaluation_run(persons={person})
         assert _state(person) == seen, f"after a new {types[-1]} record"

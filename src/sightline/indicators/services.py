@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ from sightline.indicators.models import (
 )
 from sightline.indicators.rules.base import Hit, Rule, plural, when
 from sightline.indicators.schema import SCHEMAS, arrow_table
-from sightline.indicators.tables import tables_build
+from sightline.indicators.tables import FAMILIES, tables_build
 from sightline.linkage.engine import engine_name
 from sightline.linkage.models import Relationship
 
@@ -104,6 +104,42 @@ def episodes_of(hits: Iterable[RawHit], *, gap_days: int = EPISODE_GAP_DAYS) -> 
     return out
 
 
+# Each rule's episodes in a small run, kept by the rule's HitMemo key (its rows).
+# Used only while the run holds the warm cursors (engine._Warm.lock): one at a time.
+_EPISODES: OrderedDict[Hashable, list[Episode]] = OrderedDict()
+_EPISODES_LIMIT = 20_000
+
+
+def _episodes(ev: Engine, hits: list[RawHit]) -> list[Episode]:
+    """``episodes_of`` the hits, rule by rule, reusing those of rules whose rows were kept.
+
+    A rule's episodes follow from its rows alone, which its memo key stands for;
+    grouping a child's thousands of kept moments again took a few milliseconds
+    of each re-evaluation. Each run gets its own copies: the raise to suspect
+    changes them.
+    """
+    by_rule: dict[str, list[RawHit]] = defaultdict(list)
+    for h in hits:
+        by_rule[h.rule_id].append(h)
+    out: list[Episode] = []
+    for rule_id, group in by_rule.items():
+        key = ev.keys.get(rule_id)
+        made = None if key is None else _EPISODES.get(key)
+        if made is None:
+            made = episodes_of(group)
+            if key is not None:
+                _EPISODES[key] = made
+                while len(_EPISODES) > _EPISODES_LIMIT:
+                    _EPISODES.popitem(last=False)
+        else:
+            _EPISODES.move_to_end(key)
+        out += [
+            dataclasses.replace(e, evidence=set(e.evidence), raised_by=list(e.raised_by))
+            for e in made
+        ]
+    return out
+
+
 @dataclass
 class EvaluationResult:
     run: EvaluationRun
@@ -124,12 +160,12 @@ def relations_table(*, persons: Iterable[int] | None = None) -> Any:
     """``relations`` from linkage: what each person is to each other, both ways round.
 
     Read like the records (one string a row on SQLite) and turned round in
-    DuckDB: building a dict a row through the ORM took 5.6 s for the
+    Arrow: building a dict a row through the ORM took 5.6 s for the
     benchmark's 645,000 relationships, a tenth of the population budget.
     """
     import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    from sightline.indicators.engine import duckdb_connection
     from sightline.indicators.tables import read_rows
     from sightline.linkage.selectors import _INVERSE
 
@@ -150,27 +186,33 @@ def relations_table(*, persons: Iterable[int] | None = None) -> Any:
         params,
         schema,
     )
-    con = duckdb_connection()
-    try:
-        con.register("forward", forward)
-        con.register(
-            "inverse",
-            pa.table({"role": list(_INVERSE), "inverse": list(_INVERSE.values())}),
-        )
-        both = con.sql(
-            "SELECT person_id, other_id, role, start_date, end_date, first_recorded FROM forward"
-            " UNION ALL"
-            " SELECT f.other_id, f.person_id, i.inverse, f.start_date, f.end_date,"
-            " f.first_recorded FROM forward f JOIN inverse i USING (role)"
-        ).to_arrow_table()
-    finally:
-        con.close()
+    # Turned round in pyarrow (a lookup of each role's inverse): for one family a
+    # DuckDB query cost more to plan than the few rows are worth.
+    roles = pa.array(list(_INVERSE), type=pa.string())
+    at = pc.index_in(forward["role"], value_set=roles)
+    has_inverse = pc.is_valid(at)
+    turned = forward.filter(has_inverse)
+    inverse = pa.table(
+        {
+            "person_id": turned["other_id"],
+            "other_id": turned["person_id"],
+            "role": pc.take(
+                pa.array(list(_INVERSE.values()), type=pa.string()), at.filter(has_inverse)
+            ),
+            "start_date": turned["start_date"],
+            "end_date": turned["end_date"],
+            "first_recorded": turned["first_recorded"],
+        }
+    )
+    both = pa.concat_tables([forward, inverse.cast(forward.schema)])
     return both.cast(schema)
 
 
 def memo_clear() -> None:
-    """Forget every kept rule result, growth table and explanation (tests; a changed rule)."""
+    """Forget every kept family, rule result, episode, growth table and explanation (tests)."""
+    FAMILIES.clear()
     HIT_MEMO.clear()
+    _EPISODES.clear()
     with _GROWTH_LOCK:
         _GROWTH_MEMO.clear()
     _EXPLAINED.clear()
@@ -280,14 +322,14 @@ def evaluation_run(
             ev = Engine(built.tables, engine=engine, digests=digests)
             try:
                 first = ev.hits(catalogue.first_pass(), catalogue.params)
-                episodes = episodes_of(first)
+                episodes = _episodes(ev, first)
                 _raise_with_others(episodes, catalogue)
                 second_rules = catalogue.second_pass()
                 second: list[RawHit] = []
                 if second_rules:
                     ev.replace("prior_flags", _prior_flags(episodes))
                     second = ev.hits(second_rules, catalogue.params)
-                    episodes += episodes_of(second)
+                    episodes += _episodes(ev, second)
                 everyone = episodes
                 if targets is not None:
                     episodes = [e for e in episodes if e.person_id in targets]
@@ -712,7 +754,8 @@ def _flags_write(
         for flag, x in created:
             seen_flags.add(flag.pk)
             new_evidence += _evidence_rows(flag, x, skip=set())
-        Flag.objects.bulk_update(
+        _update_rows(
+            Flag,
             changed_flags,
             [
                 "status",
@@ -726,7 +769,6 @@ def _flags_write(
                 "updated_at",
                 "run",
             ],
-            batch_size=1000,
         )
         FlagStatusChange.objects.bulk_create(reopened)
         for flag_id, records in stale_evidence:
@@ -744,6 +786,30 @@ def _flags_write(
                 met=False, updated_at=now
             )
     return len(created), len(changed_flags), no_longer
+
+
+def _update_rows(model: Any, objects: list[Any], fields: list[str]) -> None:
+    """Write ``fields`` of each object: one UPDATE a row, sent together (``executemany``).
+
+    ``bulk_update`` builds a CASE WHEN for every field and row, which took most of
+    writing a child's few changed flags (about 10 ms); the values are prepared
+    for the database as Django's own save would.
+    """
+    if not objects:
+        return
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name) for name in fields]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET "
+        + ", ".join(f"{quote(c.column)} = %s" for c in columns)
+        + f" WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    rows = [
+        [c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] + [o.pk]
+        for o in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _evidence_rows(flag: Flag, x: Explained, *, skip: set[tuple[str, str]]) -> list[FlagEvidence]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +90,9 @@ _NAMED = pa.schema(
         ("postcode", pa.string()),
     ]
 )
+
+# With the agency and local id naming each person (see _Families).
+_NAMED_KEYED = pa.schema([*_NAMED, ("agency_id", pa.int64()), ("local_id", pa.string())])
 
 
 @dataclass
@@ -216,6 +220,75 @@ def read_rows(columns: list[str], rest: str, params: list[Any], schema: Any) -> 
     return pa.Table.from_batches(batches, schema=schema)
 
 
+def _record_columns(basis: str) -> list[str]:
+    return [
+        "s.id",
+        "a.code",
+        "s.record_id",
+        "s.type",
+        _text("s.occurred_on"),
+        _known_on(basis),
+        _text("s.details"),
+    ]
+
+
+_RECORDS_FROM = "FROM feeds_sourcerecord s JOIN feeds_agency a ON a.id = s.agency_id"
+
+
+def _where(
+    column: str, as_of: dt.date | None, persons: Iterable[int] | None, basis: str
+) -> tuple[str, list[Any]]:
+    """The records to read, by the column holding a source record's id."""
+    current, params = _current(as_of, basis)
+    if persons is None:
+        return f"WHERE {column} IN ({current})", params
+    ids = sorted(set(persons))
+    marks = ",".join(["%s"] * len(ids)) or "NULL"
+    theirs = (
+        f"{column} IN (SELECT sr2.source_record_id FROM feeds_subjectrecord sr2"
+        " JOIN linkage_agencyperson ap2 ON ap2.agency_id = sr2.agency_id"
+        f" AND ap2.local_id = sr2.local_id WHERE ap2.person_id IN ({marks}))"
+    )
+    if as_of is None:
+        # Driven by the persons' records, each checked against its head by
+        # the unique index on source_record_id: with ``s.id IN (every head)``
+        # first, SQLite walked all the heads (5 million) for one child.
+        return (
+            f"WHERE {theirs} AND EXISTS (SELECT 1 FROM feeds_recordhead h"
+            f" WHERE h.source_record_id = {column})",
+            ids,
+        )
+    return f"WHERE {theirs} AND {column} IN ({current})", ids + params
+
+
+def _read_named(
+    as_of: dt.date | None, persons: Iterable[int] | None, basis: str, *, keyed: bool = False
+) -> Any:
+    """Whom each record names (``raw_named``); ``keyed``: with the agency and local id too."""
+    # Whom each record names needs nothing from the record itself: joining
+    # feeds_sourcerecord here cost a fifth of this query on SQLite.
+    named_where, named_params = _where("sr.source_record_id", as_of, persons, basis)
+    return _read_named_where(named_where, named_params, keyed=keyed)
+
+
+def _read_named_where(where: str, params: list[Any], *, keyed: bool) -> Any:
+    return read_rows(
+        [
+            "sr.source_record_id",
+            "sr.role",
+            "ap.person_id",
+            _text("sr.date_of_birth"),
+            "sr.sex",
+            "sr.postcode",
+            *(["sr.agency_id", "sr.local_id"] if keyed else []),
+        ],
+        "FROM feeds_subjectrecord sr LEFT JOIN linkage_agencyperson ap "
+        f"ON ap.agency_id = sr.agency_id AND ap.local_id = sr.local_id {where}",
+        params,
+        _NAMED_KEYED if keyed else _NAMED,
+    )
+
+
 def raw_tables(
     *,
     as_of: dt.date | None = None,
@@ -226,64 +299,15 @@ def raw_tables(
 
     ``persons`` limits both to the records naming those persons (per-child evaluation).
     """
-    current, params = _current(as_of, basis)
-
-    def where(column: str) -> tuple[str, list[Any]]:
-        """The records to read, by the column holding a source record's id."""
-        if persons is None:
-            return f"WHERE {column} IN ({current})", params
-        ids = sorted(set(persons))
-        marks = ",".join(["%s"] * len(ids)) or "NULL"
-        theirs = (
-            f"{column} IN (SELECT sr2.source_record_id FROM feeds_subjectrecord sr2"
-            " JOIN linkage_agencyperson ap2 ON ap2.agency_id = sr2.agency_id"
-            f" AND ap2.local_id = sr2.local_id WHERE ap2.person_id IN ({marks}))"
-        )
-        if as_of is None:
-            # Driven by the persons' records, each checked against its head by
-            # the unique index on source_record_id: with ``s.id IN (every head)``
-            # first, SQLite walked all the heads (5 million) for one child.
-            return (
-                f"WHERE {theirs} AND EXISTS (SELECT 1 FROM feeds_recordhead h"
-                f" WHERE h.source_record_id = {column})",
-                ids,
-            )
-        return f"WHERE {theirs} AND {column} IN ({current})", ids + params
-
-    records_where, records_params = where("s.id")
-    # Whom each record names needs nothing from the record itself: joining
-    # feeds_sourcerecord here cost a fifth of this query on SQLite.
-    named_where, named_params = where("sr.source_record_id")
+    records_where, records_params = _where("s.id", as_of, persons, basis)
     read_records = functools.partial(
         read_rows,
-        [
-            "s.id",
-            "a.code",
-            "s.record_id",
-            "s.type",
-            _text("s.occurred_on"),
-            _known_on(basis),
-            _text("s.details"),
-        ],
-        f"FROM feeds_sourcerecord s JOIN feeds_agency a ON a.id = s.agency_id {records_where}",
+        _record_columns(basis),
+        f"{_RECORDS_FROM} {records_where}",
         records_params,
         _RAW,
     )
-    read_named = functools.partial(
-        read_rows,
-        [
-            "sr.source_record_id",
-            "sr.role",
-            "ap.person_id",
-            _text("sr.date_of_birth"),
-            "sr.sex",
-            "sr.postcode",
-        ],
-        "FROM feeds_subjectrecord sr LEFT JOIN linkage_agencyperson ap "
-        f"ON ap.agency_id = sr.agency_id AND ap.local_id = sr.local_id {named_where}",
-        named_params,
-        _NAMED,
-    )
+    read_named = functools.partial(_read_named, as_of, persons, basis)
     if persons is not None or connection.in_atomic_block:
         # One child's reads take milliseconds; and inside a transaction another
         # connection would not see what it has written.
@@ -323,8 +347,10 @@ def tables_build(
     """
     from sightline.indicators.engine import duckdb_connection
 
-    records, named = raw_tables(as_of=as_of, persons=persons, basis=basis)
     on = as_of or today
+    if persons is not None and as_of is None:
+        return FAMILIES.build(set(persons), on, basis)
+    records, named = raw_tables(as_of=as_of, persons=persons, basis=basis)
     if persons is not None:
         return _build_small(records, named, on)
     con = duckdb_connection()
@@ -384,43 +410,73 @@ class _SmallBuild:
         self.cursor.register(name, table)
         self.registered.add(name)
 
-    def build(self, records: Any, named: Any, on: dt.date) -> Tables:
+    def _prepare(self) -> None:
+        """Prepare the statements, once, with ``raw_records`` and ``raw_named`` registered."""
+        if self.prepared:
+            return
+        # The statements bind to the names, so the first tables come first.
+        self.cursor.execute(f"PREPARE build_persons AS {_PERSONS_SQL}")
+        self.register("persons_t", SCHEMAS["persons"].empty_table())
+        self.cursor.execute(f"PREPARE build_flat AS {_FLAT_SQL}")
+        self.register("flat", self.cursor.sql("EXECUTE build_flat").to_arrow_table())
+        self.cursor.execute(f"PREPARE build_warnings AS {_WARNINGS_SQL}")
+        self.prepared = True
+
+    def _release(self) -> None:
+        for name in self.registered:
+            self.cursor.unregister(name)
+        self.registered.clear()
+
+    def persons(self, records: Any, named: Any, on: dt.date) -> Any:
+        """Each person's birth date, sex, area and whether a child on ``on`` (DuckDB's rows)."""
+        with self.lock:
+            try:
+                self.register("raw_records", records)
+                self.register("raw_named", named)
+                self._prepare()
+                day = f"DATE '{on.isoformat()}'"
+                return self.cursor.sql(f"EXECUTE build_persons({day})").to_arrow_table()
+            finally:
+                self._release()
+
+    def events(
+        self, records: Any, named: Any, persons_table: Any
+    ) -> tuple[Any, list[tuple[int, str, str]]]:
+        """``events`` of these records (without those not fit to be evidence), and the warnings."""
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         with self.lock:
             try:
                 self.register("raw_records", records)
                 self.register("raw_named", named)
-                if not self.prepared:
-                    # The statements bind to the names, so the first tables come first.
-                    self.cursor.execute(f"PREPARE build_persons AS {_PERSONS_SQL}")
-                    self.register("persons_t", SCHEMAS["persons"].empty_table())
-                    self.cursor.execute(f"PREPARE build_flat AS {_FLAT_SQL}")
-                    self.register("flat", self.cursor.sql("EXECUTE build_flat").to_arrow_table())
-                    self.cursor.execute(f"PREPARE build_warnings AS {_WARNINGS_SQL}")
-                    self.prepared = True
-                day = f"DATE '{on.isoformat()}'"
-                persons_table = self.cursor.sql(f"EXECUTE build_persons({day})").to_arrow_table()
+                self._prepare()
                 self.register("persons_t", persons_table)
                 flat = self.cursor.sql("EXECUTE build_flat").to_arrow_table()
                 self.register("flat", flat)
-                warnings = self.cursor.sql("EXECUTE build_warnings").fetchall()
+                found = self.cursor.sql("EXECUTE build_warnings").fetchall()
             finally:
-                for name in self.registered:
-                    self.cursor.unregister(name)
-                self.registered.clear()
-        unlinked = named.filter(pc.is_null(named["person_id"]))["event_id"]
-        bad = pa.array(sorted({int(w[0]) for w in warnings}), type=pa.int64())
+                self._release()
+        warnings = [(int(e), str(f), str(r)) for e, f, r in found]
+        bad = pa.array(sorted({e for e, _, _ in warnings}), type=pa.int64())
         if len(bad):
             flat = flat.filter(pc.invert(pc.is_in(flat["event_id"], value_set=bad)))
+        return flat.select(SCHEMAS["events"].names).cast(SCHEMAS["events"]), warnings
+
+    def build(self, records: Any, named: Any, on: dt.date) -> Tables:
+        persons_table = self.persons(records, named, on)
+        events, warnings = self.events(records, named, persons_table)
         return Tables(
-            tables={
-                "events": flat.select(SCHEMAS["events"].names).cast(SCHEMAS["events"]),
-                "persons": persons_table.cast(SCHEMAS["persons"]),
-            },
-            warnings=[(int(e), str(f), str(r)) for e, f, r in warnings],
-            unlinked_records=len(pc.unique(unlinked)),
+            tables={"events": events, "persons": persons_table.cast(SCHEMAS["persons"])},
+            warnings=warnings,
+            unlinked_records=_unlinked(named),
         )
+
+
+def _unlinked(named: Any) -> int:
+    """How many records name someone linkage has not placed."""
+    import pyarrow.compute as pc
+
+    return len(pc.unique(named.filter(pc.is_null(named["person_id"]))["event_id"]))
 
 
 _SMALL: _SmallBuild | None = None
@@ -428,11 +484,212 @@ _SMALL_LOCK = threading.Lock()
 
 
 def _build_small(records: Any, named: Any, on: dt.date) -> Tables:
+    return _small().build(records, named, on)
+
+
+def _small() -> _SmallBuild:
     global _SMALL
     with _SMALL_LOCK:
         if _SMALL is None:
             _SMALL = _SmallBuild()
-    return _SMALL.build(records, named, on)
+        return _SMALL
+
+
+def _sorted(table: Any, keys: list[str]) -> Any:
+    return table.sort_by([(k, "ascending") for k in keys])
+
+
+@dataclass
+class _Family:
+    """What a family's last build read and made, to build the next from (see _Families)."""
+
+    on: dt.date
+    signature: dict[int, tuple[Any, ...]]  # record id: its content hash and known-on day
+    linked: dict[tuple[int, str], int | None]  # each (agency, local id) named: its person
+    named: Any  # whom each record names
+    records: Any  # the records as read (details as JSON text)
+    persons: Any  # persons as DuckDB made them, sorted
+    built: Tables
+
+
+class _Families:
+    """A few families' records and built tables, kept in process, for re-evaluating a child.
+
+    After a new record about a child, reading every record of the family again,
+    with whom each names, and flattening every record's details was about a
+    third of the re-evaluation. Records and whom they name are immutable once
+    written (a new version is a new row); only linkage can change who someone
+    is. So each build reads each current record's id, content hash and received
+    day, and the person each (agency, local id) the family's records name is
+    linked to now. When the kept records are all still there, unchanged, the
+    same people are linked as before, and the persons (birth dates, sexes,
+    areas) come out the same, only the new records are read and flattened and
+    their events added to the kept ones. Anything else (a record gone: a new
+    version or one deleted under retention; a re-link; a new birth date that
+    changes a person) builds the family afresh, so the tables are always those
+    a fresh build would make (``tests/indicators/test_family_cache.py``).
+    """
+
+    LIMIT = 200  # families; least recently used go first
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[Hashable, _Family] = OrderedDict()
+        self._lock = threading.Lock()
+        self.reused = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def build(self, persons: set[int], on: dt.date, basis: str) -> Tables:
+        import pyarrow.compute as pc
+
+        key = (frozenset(persons), basis, connection.vendor, connection.settings_dict["NAME"])
+        where, params = _where("s.id", None, persons, basis)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT s.id, s.content_hash, {_known_on(basis)} "
+                f"FROM feeds_sourcerecord s {where}",
+                params,
+            )
+            signature = {int(i): (h, known) for i, h, known in cur.fetchall()}
+        with self._lock:
+            kept = self._kept.get(key)
+        small = _small()
+        if (
+            kept is not None
+            and kept.on == on
+            and all(signature.get(i) == v for i, v in kept.signature.items())
+            and _linked(set(kept.linked)) == kept.linked
+        ):
+            added = sorted(set(signature) - set(kept.signature))
+            named, records, linked = kept.named, kept.records, dict(kept.linked)
+            if added:
+                marks = ",".join(["%s"] * len(added))
+                keyed = _read_named_where(
+                    f"WHERE sr.source_record_id IN ({marks})", added, keyed=True
+                )
+                linked.update(_keys(keyed))
+                fresh_named = keyed.select(_NAMED.names)
+                fresh = read_rows(
+                    _record_columns(basis), f"{_RECORDS_FROM} WHERE s.id IN ({marks})", added, _RAW
+                )
+                named = pa.concat_tables([named, fresh_named])
+                records = pa.concat_tables([records, fresh])
+            persons_table = (
+                kept.persons
+                if added and _same_persons(kept.persons, fresh_named)
+                else _sorted(small.persons(records, named, on), ["person_id"])
+            )
+            if persons_table.equals(kept.persons):
+                events, warnings = kept.built.tables["events"], list(kept.built.warnings)
+                if added:
+                    more, more_warnings = small.events(fresh, fresh_named, persons_table)
+                    events = pa.concat_tables([events, more])
+                    warnings += more_warnings
+                built = Tables(
+                    tables={"events": events, "persons": kept.built.tables["persons"]},
+                    warnings=warnings,
+                    unlinked_records=_unlinked(named),
+                )
+                family = _Family(on, signature, linked, named, records, persons_table, built)
+                self._keep(key, family)
+                self.reused += 1
+                return _copy(built)
+        # Only the records the signature names: one that arrived between the two
+        # reads is read next time as new, not kept twice.
+        ids = pa.array(sorted(signature), type=pa.int64())
+        keyed = _read_named(None, persons, basis, keyed=True)
+        keyed = keyed.filter(pc.is_in(keyed["event_id"], value_set=ids))
+        named = keyed.select(_NAMED.names)
+        records = read_rows(_record_columns(basis), f"{_RECORDS_FROM} {where}", params, _RAW)
+        records = records.filter(pc.is_in(records["event_id"], value_set=ids))
+        persons_table = _sorted(small.persons(records, named, on), ["person_id"])
+        events, warnings = small.events(records, named, persons_table)
+        built = Tables(
+            tables={"events": events, "persons": persons_table.cast(SCHEMAS["persons"])},
+            warnings=warnings,
+            unlinked_records=_unlinked(named),
+        )
+        family = _Family(on, signature, _keys(keyed), named, records, persons_table, built)
+        self._keep(key, family)
+        return _copy(built)
+
+    def _keep(self, key: Hashable, family: _Family) -> None:
+        with self._lock:
+            self._kept[key] = family
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.LIMIT:
+                self._kept.popitem(last=False)
+
+
+def _same_persons(persons: Any, named: Any) -> bool:
+    """Whether these new rows leave each person as ``_PERSONS_SQL`` made them, without running it.
+
+    A person's birth date and sex are those most of their records give, and
+    their area their latest record's: a row naming a known person with the birth
+    date, sex and area they already have (or none) only adds to the majority
+    (planning the persons query was a fifth of a re-evaluation's read). Anything
+    else (someone new, another date, a date DuckDB might read otherwise) is left
+    to the query.
+    """
+    known = {
+        p["person_id"]: p for p in persons.select(["person_id", "dob", "sex", "area"]).to_pylist()
+    }
+    for row in named.to_pylist():
+        if row["person_id"] is None:
+            continue  # not anyone's: the query leaves it out too
+        person = known.get(row["person_id"])
+        if person is None:
+            return False
+        if row["dob"] is not None:
+            try:
+                dob = dt.date.fromisoformat(row["dob"])
+            except ValueError:
+                return False
+            if person["dob"] is None or dob != person["dob"]:
+                return False
+        if row["sex"] in ("female", "male") and row["sex"] != person["sex"]:
+            return False
+        if row["postcode"]:
+            area = row["postcode"].split(" ")[0]
+            if person["area"] is None or area != person["area"]:
+                return False
+    return True
+
+
+def _keys(keyed: Any) -> dict[tuple[int, str], int | None]:
+    columns = [keyed[c].to_pylist() for c in ("agency_id", "local_id", "person_id")]
+    return {(a, lid): p for a, lid, p in zip(*columns, strict=True)}
+
+
+def _linked(keys: set[tuple[int, str]]) -> dict[tuple[int, str], int | None]:
+    """The person each (agency, local id) is linked to now (None: not linked, or no such one)."""
+    found: dict[tuple[int, str], int | None] = {}
+    by_agency: dict[int, list[str]] = {}
+    for agency, local_id in sorted(keys):
+        by_agency.setdefault(agency, []).append(local_id)
+    with connection.cursor() as cur:
+        # An agency and its local ids, which the unique (agency, local id) index finds
+        # one by one; SQLite scanned the whole table for a list of (agency, id) pairs.
+        for agency, local_ids in by_agency.items():
+            for i in range(0, len(local_ids), 500):  # within any database's parameter limit
+                chunk = local_ids[i : i + 500]
+                cur.execute(
+                    "SELECT local_id, person_id FROM linkage_agencyperson"
+                    f" WHERE agency_id = %s AND local_id IN ({','.join(['%s'] * len(chunk))})",
+                    [agency, *chunk],
+                )
+                found.update({(agency, lid): p for lid, p in cur.fetchall()})
+    return {k: found.get(k) for k in keys}
+
+
+def _copy(built: Tables) -> Tables:
+    """A build the caller may add to (evaluation adds relations, growth and warnings)."""
+    return Tables(dict(built.tables), list(built.warnings), built.unlinked_records)
+
+
+FAMILIES = _Families()
 
 
 # A person's birth date and sex: what most of their records say, the earliest date
