@@ -292,3 +292,27 @@ def reviews_may_manage(*, user: Any) -> bool:
     if staff is None:
         return False
     return staff.role == Role.PARTNERSHIP_OFFICER
+
+
+# The dashboard counts; it names no child. Partnership officers watch the
+# partnership's work through it (it is their home page), and team managers see
+# how their service keeps to its timescales and where concerns come back.
+# Administrators run the system, not the service, and have no need of the
+# figures; practitioners, partners and data engineers work with single
+# children or with feeds. Small counts are hidden when the figures are narrowed
+# to an area, an age band or a team (sightline.reviews.dashboard.protect).
+_DASHBOARD_READERS = frozenset({Role.PARTNERSHIP_OFFICER, Role.TEAM_MANAGER})
+
+
+def dashboard_may_view(*, user: Any) -> bool:
+    """Whether the user may see the partnership's dashboard: its charts, tables and CSV files.
+
+    Partnership officers, whose view of the partnership it is, and team managers,
+    whose teams' timeliness and step-downs it counts. Nobody else: the figures
+    are aggregates, but narrowed to an area, an age and a team they are about
+    few children, so they go only to those who need them.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role in _DASHBOARD_READERS

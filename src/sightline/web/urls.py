@@ -5,6 +5,7 @@ from sightline.web import (
     audit_views,
     auth_views,
     caseload_views,
+    dashboard_views,
     linkage_views,
     mash_views,
     notification_views,
@@ -150,4 +151,13 @@ urlpatterns += [
     path(
         "api-tokens/<int:token_id>/revoke", token_views.token_revoke_view, name="api-token-revoke"
     ),
+]
+
+# The partnership's dashboard: figures as charts, tables and CSV (sightline.web.dashboard_views).
+urlpatterns += [
+    path("dashboard", dashboard_views.dashboard_page, name="dashboard"),
+    path(
+        "dashboard/chart/<slug:figure>.svg", dashboard_views.dashboard_chart, name="dashboard-chart"
+    ),
+    path("dashboard/<slug:figure>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
 ]

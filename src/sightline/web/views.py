@@ -36,6 +36,7 @@ HOME_OF_ROLE = {
     "social_worker": "web:caseload",
     "team_manager": "web:caseload",
     "partner": "web:person-search",
+    "partnership_officer": "web:dashboard",
 }
 
 
