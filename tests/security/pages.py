@@ -49,13 +49,14 @@ LINK_REVIEWERS: Roles = frozenset({ENGINEER, MASH, TEAM_MANAGER})
 ALLOCATORS: Roles = frozenset({MASH, TEAM_MANAGER})
 ACCESS_LOG: Roles = frozenset({MASH, TEAM_MANAGER})
 CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
-# The home page sends practitioners to where their work starts and shows data
-# engineers and administrators the feeds; a partnership officer has no home yet.
+# The home page sends practitioners to where their work starts, partnership officers
+# to the dashboard, and shows data engineers and administrators the feeds.
 # Who may ask for emergency access to a child they may not open (access.break_glass_may_request).
 BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
-HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, ADMIN, ENGINEER})
+HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, OFFICER, ADMIN, ENGINEER})
 TOKEN_ADMINS: Roles = frozenset({ADMIN})  # access.api_tokens_may_manage
 RETENTION: Roles = frozenset({ADMIN, ENGINEER})  # access.retention_may_view
+DASHBOARD: Roles = frozenset({OFFICER, TEAM_MANAGER})  # access.dashboard_may_view
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
 # (401 without a token) and no CSRF token is asked for. Its token attacks are in
@@ -265,6 +266,11 @@ PAGES: tuple[Page, ...] = (
         form=lambda w: {"refer-service": "early_help", "refer-reason": "Routines"},
     ),
     Page("referral-outcome", get=None, post=CASEWORK, form=_referral_outcome),
+    # The partnership's dashboard (web/dashboard_views.py): counts, no child's record.
+    # Its filters are a GET form, so nothing is posted.
+    Page("dashboard", get=DASHBOARD),
+    Page("dashboard-csv", get=DASHBOARD),
+    Page("dashboard-chart", get=DASHBOARD),
 )
 
 BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}

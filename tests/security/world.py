@@ -113,6 +113,7 @@ class World:
             "quarantine_id": self.quarantine_id,
             "pair_id": self.pair_id,
             "token_id": self.token_id,
+            "figure": "flags",  # the dashboard's figures (reviews.dashboard.FIGURES)
         }
 
     def client(self, role: str, *, csrf: bool = False) -> Client:

@@ -10,6 +10,7 @@ number written on it, so no reading depends on colour alone.
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
@@ -64,7 +65,7 @@ def _percent(ax: Axes, figure: Figure) -> None:
     bars = ax.barh(range(len(rows)), [r.cells[col].value or 0 for r in rows], color=COLOURS[0])
     ax.bar_label(bars, labels=[_label(r.cells[col].text) for r in rows], fontsize=8, padding=2)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([r.label for r in rows], fontsize=8)
+    ax.set_yticklabels([textwrap.fill(r.label, 34) for r in rows], fontsize=8)
     ax.set_xlim(0, 110)
     ax.set_xlabel(figure.columns[col].label)
 

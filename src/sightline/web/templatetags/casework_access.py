@@ -72,12 +72,16 @@ def may_export_subject_access(user: Any) -> bool:
     from sightline.accounts.access import subject_access_may_export
 
     return subject_access_may_export(user=user)
+
+
 @register.filter
 def may_manage_api_tokens(user: Any) -> bool:
     """Whether to show API tokens in the navigation: administrators."""
     from sightline.accounts.access import api_tokens_may_manage
 
     return api_tokens_may_manage(user=user)
+
+
 @register.filter
 def may_see_retention(user: Any) -> bool:
     """Whether to show the retention page in the navigation."""

@@ -1,0 +1,3 @@
+"""The dashboard tests' borough, flags and contacts (shared with tests/web)."""
+
+from tests.reviews.dashboard_fixtures import borough, contacts, flags  # noqa: F401
