@@ -121,7 +121,11 @@ def test_bad_filters_are_named_in_the_error_summary(officer, borough, query, mes
     assert "There is a problem" in html
     assert message in html
     assert "Show the figures as a table" not in html
-    assert officer.get("/dashboard/flags.csv", query).status_code == 404
+    # A download with the same filters sends the user back to the page naming the error.
+    download = officer.get("/dashboard/flags.csv", query)
+    assert download.status_code == 302
+    assert download["Location"].startswith("/dashboard?")
+    assert message in unescape(officer.get(download["Location"]).content.decode())
 
 
 def test_the_chart_is_an_svg_with_the_figures_title_and_no_script(officer, borough, flags):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -161,7 +161,6 @@ class Figure:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     chart: str = "bars"  # bars (one group a row) or percent (one bar a row)
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def suppressed(self) -> bool:
@@ -633,11 +632,6 @@ FIGURES: dict[str, Callable[[Filters], Figure]] = {
     "rereferrals": figure_rereferrals,
     "step-downs": figure_step_downs,
 }
-
-
-def figure_get(*, slug: str, filters: Filters) -> Figure | None:
-    make = FIGURES.get(slug)
-    return make(filters) if make else None
 
 
 def figures_all(*, filters: Filters) -> list[Figure]:

@@ -19,7 +19,8 @@ from csp.decorators import csp_replace
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from sightline.accounts import access
@@ -28,9 +29,9 @@ from sightline.reviews.dashboard import (
     AGE_BANDS,
     FIGURES,
     SMALL,
+    Figure,
     Filters,
     default_filters,
-    figure_get,
     figures_all,
     teams_for_filter,
 )
@@ -168,20 +169,23 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _figure(request: HttpRequest, figure: str) -> Any:
+def _figure(request: HttpRequest, figure: str) -> Figure | HttpResponse:
+    """The figure for the query's filters, or a redirect to the page that names their errors."""
     _allowed(request)
     if figure not in FIGURES:
         raise Http404("No such figure")
     _, filters = _filters(request)
     if filters is None:
-        raise Http404("The filters are not valid: correct them on the dashboard")
-    return figure_get(slug=figure, filters=filters)
+        return redirect(f"{reverse('web:dashboard')}?{request.GET.urlencode()}")
+    return FIGURES[figure](filters)
 
 
 @require_GET
 def dashboard_csv(request: HttpRequest, figure: str) -> HttpResponse:
     """The figure's table as CSV: the same rows and the same words as the page."""
     shown = _figure(request, figure)
+    if isinstance(shown, HttpResponse):
+        return shown
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sightline-{shown.slug}.csv"'
     writer = csv.writer(response)
@@ -196,6 +200,8 @@ def dashboard_csv(request: HttpRequest, figure: str) -> HttpResponse:
 @require_GET
 def _chart(request: HttpRequest, figure: str) -> HttpResponse:
     shown = _figure(request, figure)
+    if isinstance(shown, HttpResponse):
+        return shown
     return HttpResponse(figure_svg(shown), content_type="image/svg+xml")
 
 
