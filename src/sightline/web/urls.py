@@ -157,7 +157,7 @@ urlpatterns += [
 urlpatterns += [
     path("dashboard", dashboard_views.dashboard_page, name="dashboard"),
     path(
-        "dashboard/chart/<slug:figure>.svg", dashboard_views.dashboard_chart, name="dashboard-chart"
+        "dashboard/chart/<str:figure>.svg", dashboard_views.dashboard_chart, name="dashboard-chart"
     ),
-    path("dashboard/<slug:figure>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
+    path("dashboard/<str:figure>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
 ]
