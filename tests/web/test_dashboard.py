@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sightline.reviews import dashboard
-from tests.reviews.dashboard_fixtures import PERIOD
+from tests.reviews.dashboard_fixtures import PERIOD, _contact, _flag
+from tests.web.casework_helpers import london
 
 PERIOD_QUERY = {"from_month": "1", "from_year": "2025", "to_month": "6", "to_year": "2025"}
 
@@ -153,9 +157,15 @@ def test_an_unknown_figure_is_not_found(officer):
     assert officer.get("/dashboard/chart/nonsense.svg").status_code == 404
 
 
-def test_a_team_manager_may_see_the_dashboard(client, make_staff):
+def test_a_team_manager_may_see_the_dashboard_and_finds_it_in_the_menu(client, make_staff):
     client.force_login(make_staff("team_manager"))
-    assert client.get("/dashboard").status_code == 200
+    page = client.get("/dashboard").content.decode()
+    assert 'href="/dashboard" aria-current="page"' in page
+
+
+def test_the_menu_offers_the_dashboard_only_to_those_who_may_see_it(client, make_staff):
+    client.force_login(make_staff("social_worker"))
+    assert 'href="/dashboard"' not in client.get("/notifications").content.decode()
 
 
 @pytest.mark.parametrize(
@@ -177,3 +187,15 @@ def test_a_partnership_officers_home_is_the_dashboard(officer):
     response = officer.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/dashboard"
+
+
+def test_the_figures_are_counted_by_the_database_not_row_by_row(officer, borough, flags, contacts):
+    with CaptureQueriesContext(connection) as few:
+        officer.get("/dashboard", {**PERIOD_QUERY, "age_band": "10-15"})
+    for day in range(1, 29):
+        _flag(borough.ben, dt.date(2025, 2, day))
+        _contact(borough.cat, london(2025, 5, day))
+    with CaptureQueriesContext(connection) as many:
+        page = officer.get("/dashboard", {**PERIOD_QUERY, "age_band": "10-15"}).content.decode()
+    assert len(many) == len(few)
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">28</td>' in page

@@ -88,3 +88,10 @@ def may_see_retention(user: Any) -> bool:
     from sightline.accounts.access import retention_may_view
 
     return retention_may_view(user=user)
+
+
+@register.filter
+def may_see_dashboard(user: Any) -> bool:
+    from sightline.accounts.access import dashboard_may_view
+
+    return dashboard_may_view(user=user)
