@@ -50,6 +50,8 @@ def test_the_dashboard_shows_every_figure_with_a_chart_a_table_and_a_csv_link(
         assert f'href="/dashboard/{slug}.csv?' in html
         assert _table(html, slug) == figure.csv_rows()
     assert html.count("Show the figures as a table") == len(dashboard.FIGURES)
+    # Nothing is hidden borough-wide, so no figure says that it is.
+    assert "are shown as" not in unescape(html)
 
 
 @pytest.mark.parametrize("slug", list(dashboard.FIGURES))
@@ -89,6 +91,7 @@ def test_filters_change_the_figures(officer, borough, flags):
     page = officer.get("/dashboard", {**PERIOD_QUERY, "age_band": "10-15"}).content.decode()
     assert "aged 10 to 15" in page
     assert "fewer than 5" in page
+    assert "Counts from 1 to 4 are shown as “fewer than 5”" in unescape(page)
 
 
 def test_the_team_filter_lists_teams_that_hold_children(officer, borough):

@@ -164,7 +164,8 @@ class Figure:
 
     @property
     def suppressed(self) -> bool:
-        return any(c.value is None for r in self.rows for c in r.cells)
+        """Whether any cell is hidden (a percentage of nothing is not hidden, only empty)."""
+        return any(c.text in (FEWER, WITHHELD) for r in self.rows for c in r.cells)
 
     def csv_rows(self) -> list[list[str]]:
         """The table exactly as shown: the header, then each row's label and cells' text."""
