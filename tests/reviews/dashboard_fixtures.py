@@ -77,7 +77,7 @@ def borough(db: None, write_feed: Any, monkeypatch: pytest.MonkeyPatch) -> Borou
     )
 
 
-def _flag(person: Person, on: dt.date, level: str = "consider", scenario: str = "") -> Flag:
+def make_flag(person: Person, on: dt.date, level: str = "consider", scenario: str = "") -> Flag:
     return Flag.objects.create(
         scenario=scenario,
         person=person,
@@ -94,7 +94,9 @@ def _flag(person: Person, on: dt.date, level: str = "consider", scenario: str = 
     )
 
 
-def _contact(person: Person | None, at: dt.datetime, source: str = "agency", **kw: Any) -> Contact:
+def make_contact(
+    person: Person | None, at: dt.datetime, source: str = "agency", **kw: Any
+) -> Contact:
     return Contact.objects.create(
         received_at=at,
         source=source,
@@ -110,15 +112,15 @@ def _contact(person: Person | None, at: dt.datetime, source: str = "agency", **k
 def flags(borough: Borough) -> list[Flag]:
     b = borough
     return [
-        _flag(b.ann, dt.date(2025, 1, 5)),
-        _flag(b.ann, dt.date(2025, 1, 20), "suspect"),
-        _flag(b.ann, dt.date(2025, 3, 9)),  # aged 4, the day before her birthday
-        _flag(b.ann, dt.date(2025, 3, 10)),  # aged 5
-        _flag(b.ben, dt.date(2025, 3, 3)),
-        _flag(b.cat, dt.date(2025, 6, 30), "suspect"),
-        _flag(b.dan, dt.date(2025, 4, 1)),
-        _flag(b.cat, dt.date(2024, 12, 31)),  # before the period
-        _flag(b.ben, dt.date(2025, 2, 1), scenario="as-of-2025-02-01"),  # not a live flag
+        make_flag(b.ann, dt.date(2025, 1, 5)),
+        make_flag(b.ann, dt.date(2025, 1, 20), "suspect"),
+        make_flag(b.ann, dt.date(2025, 3, 9)),  # aged 4, the day before her birthday
+        make_flag(b.ann, dt.date(2025, 3, 10)),  # aged 5
+        make_flag(b.ben, dt.date(2025, 3, 3)),
+        make_flag(b.cat, dt.date(2025, 6, 30), "suspect"),
+        make_flag(b.dan, dt.date(2025, 4, 1)),
+        make_flag(b.cat, dt.date(2024, 12, 31)),  # before the period
+        make_flag(b.ben, dt.date(2025, 2, 1), scenario="as-of-2025-02-01"),  # not a live flag
     ]
 
 
@@ -126,14 +128,14 @@ def flags(borough: Borough) -> list[Flag]:
 def contacts(borough: Borough) -> list[Contact]:
     b = borough
     made = [
-        _contact(b.ann, london(2024, 3, 10), "agency"),
-        _contact(b.ann, london(2025, 2, 1), "agency"),
-        _contact(b.ann, london(2025, 4, 1), "public"),
-        _contact(b.ben, london(2024, 1, 1), "family"),
-        _contact(b.ben, london(2025, 2, 10), "family"),
-        _contact(b.cat, london(2025, 2, 11, 23, 30), "professional"),
-        _contact(None, london(2025, 3, 3), "public", child_date_of_birth=dt.date(2024, 9, 1)),
-        _contact(b.dan, london(2025, 7, 1), "agency"),  # after the period
+        make_contact(b.ann, london(2024, 3, 10), "agency"),
+        make_contact(b.ann, london(2025, 2, 1), "agency"),
+        make_contact(b.ann, london(2025, 4, 1), "public"),
+        make_contact(b.ben, london(2024, 1, 1), "family"),
+        make_contact(b.ben, london(2025, 2, 10), "family"),
+        make_contact(b.cat, london(2025, 2, 11, 23, 30), "professional"),
+        make_contact(None, london(2025, 3, 3), "public", child_date_of_birth=dt.date(2024, 9, 1)),
+        make_contact(b.dan, london(2025, 7, 1), "agency"),  # after the period
     ]
     decided = made[1]
     TriageDecision.objects.create(

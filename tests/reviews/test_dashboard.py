@@ -16,7 +16,7 @@ from sightline.indicators.models import Flag
 from sightline.linkage.models import Person
 from sightline.reviews import dashboard
 from sightline.reviews.dashboard import Column, Filters, protect
-from tests.reviews.dashboard_fixtures import MONTHS, PERIOD, _contact, _flag
+from tests.reviews.dashboard_fixtures import MONTHS, PERIOD, make_contact, make_flag
 from tests.web.casework_helpers import london
 
 
@@ -83,7 +83,7 @@ def test_without_a_narrowing_filter_small_counts_are_shown(borough, flags):
 
 def test_five_or_more_are_shown_even_when_filtered(borough):
     for day in range(1, 6):
-        _flag(borough.ann, dt.date(2025, 5, day))
+        make_flag(borough.ann, dt.date(2025, 5, day))
     filtered = _table(dashboard.figure_flags(Filters(PERIOD.start, PERIOD.end, area="NR30")))
     assert filtered["May 2025"] == ["5", "0"]
 
@@ -207,10 +207,10 @@ def test_step_downs_followed_by_a_concern_within_90_days(borough):
         stepped(b.dan, dt.date(2025, 3, 25)),
     ]
     _plan(b.dan, cp, dt.date(2024, 1, 1), b.worker, ended_on=dt.date(2025, 3, 2), ending="closed")
-    _contact(b.ann, london(2025, 5, 11))  # the 90th day after
-    _flag(b.ben, dt.date(2025, 5, 31))  # the 91st
-    _flag(b.cat, dt.date(2025, 3, 20))  # the same day, not after
-    _contact(b.dan, london(2025, 4, 1))
+    make_contact(b.ann, london(2025, 5, 11))  # the 90th day after
+    make_flag(b.ben, dt.date(2025, 5, 31))  # the 91st
+    make_flag(b.cat, dt.date(2025, 3, 20))  # the same day, not after
+    make_contact(b.dan, london(2025, 4, 1))
     concerns = [(c.person_id, c.received_at.date()) for c in Contact.objects.all()]
     concerns += [(f.person_id, f.first_triggered_on) for f in Flag.objects.all()]
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sightline.reviews import dashboard
-from tests.reviews.dashboard_fixtures import PERIOD, _contact, _flag
+from tests.reviews.dashboard_fixtures import PERIOD, make_contact, make_flag
 from tests.web.casework_helpers import london
 
 PERIOD_QUERY = {"from_month": "1", "from_year": "2025", "to_month": "6", "to_year": "2025"}
@@ -196,8 +196,8 @@ def test_the_figures_are_counted_by_the_database_not_row_by_row(officer, borough
     with CaptureQueriesContext(connection) as few:
         officer.get("/dashboard", {**PERIOD_QUERY, "age_band": "10-15"})
     for day in range(1, 29):
-        _flag(borough.ben, dt.date(2025, 2, day))
-        _contact(borough.cat, london(2025, 5, day))
+        make_flag(borough.ben, dt.date(2025, 2, day))
+        make_contact(borough.cat, london(2025, 5, day))
     with CaptureQueriesContext(connection) as many:
         page = officer.get("/dashboard", {**PERIOD_QUERY, "age_band": "10-15"}).content.decode()
     assert len(many) == len(few)
