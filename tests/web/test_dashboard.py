@@ -202,3 +202,8 @@ def test_the_figures_are_counted_by_the_database_not_row_by_row(officer, borough
         page = officer.get("/dashboard", {**PERIOD_QUERY, "age_band": "10-15"}).content.decode()
     assert len(many) == len(few)
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">28</td>' in page
+
+
+def test_a_period_given_by_its_end_alone_is_the_twelve_months_up_to_it(officer, borough):
+    page = officer.get("/dashboard", {"to_month": "6", "to_year": "2025"}).content.decode()
+    assert "From 1 July 2024 to 30 June 2025" in page

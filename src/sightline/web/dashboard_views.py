@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from sightline.accounts import access
-from sightline.casework.timescales import local_day, now
+from sightline.casework.timescales import local_day, months_add, now
 from sightline.reviews.dashboard import (
     AGE_BANDS,
     FIGURES,
@@ -114,13 +114,19 @@ class DashboardFilterForm(GovukForm):
         if not self.is_valid():
             return None
         default = default_filters()
-        start = self._month("from", "The start of the period", default.start)
+        given = {
+            side: bool(
+                self.cleaned_data.get(f"{side}_month") or self.cleaned_data.get(f"{side}_year")
+            )
+            for side in ("from", "to")
+        }
         last = self._month("to", "The end of the period", default.end.replace(day=1))
+        # Only an end given: the twelve months up to it, as by default up to today.
+        from_default = months_add(last, -11) if last and given["to"] else default.start
+        start = self._month("from", "The start of the period", from_default)
         if start is None or last is None:
             return None
-        end = default.end
-        if self.cleaned_data.get("to_month") or self.cleaned_data.get("to_year"):
-            end = (last + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        end = months_add(last, 1) - dt.timedelta(days=1) if given["to"] else default.end
         if end < start:
             self.add_error("to_month", "The end of the period must be after its start")
             return None
