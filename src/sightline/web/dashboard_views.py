@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from sightline.accounts import access
-from sightline.casework.timescales import local_day, months_add, now
+from sightline.casework.timescales import months_add
 from sightline.reviews.dashboard import (
     AGE_BANDS,
     FIGURES,
@@ -170,7 +170,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
                 filters.age_band if filters else ""
             ),
             "small": SMALL,
-            "today": local_day(now()),
         },
     )
 
