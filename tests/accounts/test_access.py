@@ -12,6 +12,7 @@ from sightline.accounts.access import (
     access_log_may_view,
     break_glass_grants_may_view,
     break_glass_may_request,
+    dashboard_may_view,
     flag_may_change,
     person_get_for_user,
     person_may_view,
@@ -329,3 +330,24 @@ def test_a_review_chronology_is_for_officers_while_they_may_open_every_child(fam
     assert not review_chronology_may_view(user=make_staff("team_manager", team=TEAM), review=review)
     review_set_status(review=review, status="closed")
     assert not review_chronology_may_view(user=officer, review=review)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("partnership_officer", True),
+        ("team_manager", True),
+        ("mash", False),
+        ("social_worker", False),
+        ("partner", False),
+        ("administrator", False),
+        ("data_engineer", False),
+    ],
+)
+def test_who_sees_the_partnerships_dashboard(make_staff, role, allowed):
+    assert dashboard_may_view(user=make_staff(role)) is allowed
+
+
+def test_nobody_signed_in_or_without_a_profile_sees_the_dashboard(django_user_model):
+    assert not dashboard_may_view(user=AnonymousUser())
+    assert not dashboard_may_view(user=django_user_model.objects.create_user(username="bare"))

@@ -372,6 +372,8 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, "/notifications", "team manager: notifications")
         sweep.visit(page, f"{lacey}/allocation", "team manager: allocating the child")
         sweep.visit(page, "/break-glass/grants", "team manager: break-glass grants")
+        sweep.visit(page, "/dashboard", "team manager: the partnership's dashboard")
+        sweep.visit(page, "/dashboard?area=Yarmouth", "the dashboard with an error")
         sign_out(page)
 
         sign_in(page, sweep.base, "administrator")
@@ -387,7 +389,7 @@ def test_every_staff_page_passes_axe_for_each_role(
 
     _in_context(browser, work, sweep)
     assert not sweep.problems, sweep.report()
-    assert len(sweep.checked) == 41, sweep.checked
+    assert len(sweep.checked) == 43, sweep.checked
     assert not sweep.csp_reports, sweep.csp_report()
 
 

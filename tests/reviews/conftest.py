@@ -18,6 +18,7 @@ from sightline.reviews.models import CaseReview
 from sightline.reviews.services import review_child_add, review_create
 from tests.conftest import record
 from tests.reviews.case_fixtures import case  # noqa: F401
+from tests.reviews.dashboard_fixtures import borough, contacts, flags  # noqa: F401
 from tests.reviews.plan_fixtures import plan  # noqa: F401
 from tests.web.casework_helpers import place
 from tests.web.people_fixtures import family, make_staff  # noqa: F401

@@ -49,8 +49,8 @@ LINK_REVIEWERS: Roles = frozenset({ENGINEER, MASH, TEAM_MANAGER})
 ALLOCATORS: Roles = frozenset({MASH, TEAM_MANAGER})
 ACCESS_LOG: Roles = frozenset({MASH, TEAM_MANAGER})
 CASELOAD: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER})
-# The home page sends practitioners to where their work starts and shows data
-# engineers and administrators the feeds; partnership officers start at the case reviews.
+# The home page sends practitioners to where their work starts, partnership officers
+# to the dashboard, and shows data engineers and administrators the feeds.
 # Who may ask for emergency access to a child they may not open (access.break_glass_may_request).
 BREAK_GLASS: Roles = frozenset({SOCIAL_WORKER, TEAM_MANAGER, PARTNER})
 HOME: Roles = frozenset({MASH, SOCIAL_WORKER, TEAM_MANAGER, PARTNER, OFFICER, ADMIN, ENGINEER})
@@ -61,8 +61,7 @@ REVIEW_MANAGERS: Roles = frozenset({OFFICER})  # access.reviews_may_manage
 # The world's team manager has no agency, so records progress on no review action
 # (access.review_action_may_update: only their own agency's).
 RETURNS: Roles = frozenset({OFFICER, ADMIN})  # access.returns_may_view
-# A review's chronology and what it publishes are the managers' (access.reviews_may_manage,
-# access.review_chronology_may_view); the published review is the readers'.
+DASHBOARD: Roles = frozenset({OFFICER, TEAM_MANAGER})  # access.dashboard_may_view
 # The partner API (sightline.api, django-ninja) under /api/v1/. It reads no session:
 # a caller is a system with its agency's token, so nobody signed in may POST a feed
 # (401 without a token) and no CSRF token is asked for. Its token attacks are in
@@ -354,6 +353,11 @@ PAGES: tuple[Page, ...] = (
     ),
     Page("review-published", get=REVIEW_READERS),
     Page("review-published-pdf", get=REVIEW_READERS),
+    # The partnership's dashboard (web/dashboard_views.py): counts, no child's record.
+    # Its filters are a GET form, so nothing is posted.
+    Page("dashboard", get=DASHBOARD),
+    Page("dashboard-csv", get=DASHBOARD),
+    Page("dashboard-chart", get=DASHBOARD),
 )
 
 BY_NAME: dict[str, Page] = {p.name: p for p in PAGES}

@@ -128,6 +128,7 @@ class World:
             "reference": self.reference,
             "review_action_id": self.review_action_id,
             "fmt": "csv",
+            "figure": "flags",  # the dashboard's figures (reviews.dashboard.FIGURES)
         }
 
     def client(self, role: str, *, csrf: bool = False) -> Client:

@@ -13,6 +13,7 @@ from django.test import Client
 
 from sightline.feeds.services import FileResult, feed_ingest_path
 from tests.conftest import FIXTURES
+from tests.reviews.dashboard_fixtures import borough, contacts, flags  # noqa: F401
 from tests.reviews.plan_fixtures import plan  # noqa: F401
 from tests.web.markup import assert_good_markup
 from tests.web.people_fixtures import family, make_staff  # noqa: F401

@@ -264,7 +264,7 @@ def test_a_file_page_shows_the_start_of_a_long_list_and_says_so(
         ("social_worker", "/caseload"),
         ("team_manager", "/caseload"),
         ("partner", "/people/search"),
-        ("partnership_officer", "/reviews"),
+        ("partnership_officer", "/dashboard"),
     ],
 )
 def test_practitioners_start_where_their_work_is_not_on_the_feeds_overview(

@@ -348,3 +348,20 @@ def review_chronology_may_view(*, user: Any, review: Any) -> bool:
     children = Person.objects.filter(review_places__review=review)
     wanted = children.count()
     return wanted > 0 and persons_viewable(user=user, persons=children).count() == wanted
+
+
+_DASHBOARD_READERS = frozenset({Role.PARTNERSHIP_OFFICER, Role.TEAM_MANAGER})
+
+
+def dashboard_may_view(*, user: Any) -> bool:
+    """Whether the user may see the partnership's dashboard: its charts, tables and CSV files.
+
+    Partnership officers, whose view of the partnership it is, and team managers,
+    whose teams' timeliness and step-downs it counts. Nobody else: the figures
+    are aggregates, but narrowed to an area, an age and a team they are about
+    few children, so they go only to those who need them.
+    """
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.role in _DASHBOARD_READERS

@@ -5,6 +5,7 @@ from sightline.web import (
     audit_views,
     auth_views,
     caseload_views,
+    dashboard_views,
     linkage_views,
     mash_views,
     notification_views,
@@ -236,4 +237,13 @@ urlpatterns += [
         review_chronology_views.review_published_pdf,
         name="review-published-pdf",
     ),
+]
+
+# The partnership's dashboard: figures as charts, tables and CSV (sightline.web.dashboard_views).
+urlpatterns += [
+    path("dashboard", dashboard_views.dashboard_page, name="dashboard"),
+    path(
+        "dashboard/chart/<str:figure>.svg", dashboard_views.dashboard_chart, name="dashboard-chart"
+    ),
+    path("dashboard/<str:figure>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
 ]

@@ -36,8 +36,9 @@ HOME_OF_ROLE = {
     "social_worker": "web:caseload",
     "team_manager": "web:caseload",
     "partner": "web:person-search",
-    # Partnership officers run the case reviews.
-    "partnership_officer": "web:reviews",
+    # Partnership officers start at the partnership's view; the case reviews are a
+    # click away in the navigation.
+    "partnership_officer": "web:dashboard",
 }
 
 

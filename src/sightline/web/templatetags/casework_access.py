@@ -96,3 +96,18 @@ def may_see_reviews(user: Any) -> bool:
     from sightline.accounts.access import reviews_may_view
 
     return reviews_may_view(user=user)
+
+
+@register.filter
+def may_see_dashboard(user: Any) -> bool:
+    from sightline.accounts.access import dashboard_may_view
+
+    return dashboard_may_view(user=user)
+
+
+@register.filter
+def may_make_returns(user: Any) -> bool:
+    """Whether to offer the statutory returns (the CIN census): the check its page makes."""
+    from sightline.accounts.access import returns_may_view
+
+    return returns_may_view(user=user)
