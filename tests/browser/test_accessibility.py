@@ -14,6 +14,7 @@ the sign-in page, as people do.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 import time
@@ -36,6 +37,8 @@ from sightline.feeds.services import feed_ingest_path
 from sightline.linkage.decisions import candidate_pairs_store
 from sightline.linkage.models import AgencyPerson, CandidatePair, LinkRun
 from sightline.linkage.scoring import Candidate
+from sightline.reviews.actions import recommendation_add, review_action_add
+from sightline.reviews.services import finding_add, review_child_add, review_create
 from tests.browser.conftest import AXE, Browser
 from tests.conftest import record
 from tests.web.people_fixtures import PASSWORD, Family, allocate
@@ -183,7 +186,27 @@ def borough(
     Team.objects.filter(name=TEAM).update(manager=manager)
     partner = make_staff(Role.PARTNER, agency="nhs-community-hv", username="health.visitor")
     make_staff(Role.ADMINISTRATOR, username="administrator")
+    officer = make_staff(Role.PARTNERSHIP_OFFICER, username="partnership.officer")
     allocate(family.lacey, worker)
+    # A review of Maisie with a finding and an action already overdue, so each review
+    # page has its tables, tags and forms filled in.
+    review = review_create(
+        kind="lcspr",
+        title="Child AM",
+        incident_on=timezone.localdate() - dt.timedelta(days=30),
+        started_on=timezone.localdate() - dt.timedelta(days=20),
+        lead_reviewer=officer,
+    )
+    review_child_add(review=review, person=family.maisie, code="AM")
+    finding_add(review=review, text="Appointments missed.", themes=["was-not-brought"], by=officer)
+    review_action_add(
+        recommendation=recommendation_add(
+            review=review, text="Follow up missed appointments", partnership_wide=True
+        ),
+        description="Audit the health visiting records",
+        owner="Health visiting",
+        due_on=timezone.localdate() - dt.timedelta(days=10),
+    )
 
     def concern(given: str, family_name: str) -> Contact:
         return contact_create(
@@ -226,6 +249,7 @@ def borough(
         "feed_file": FeedFile.objects.order_by("pk").last(),
         "line": QuarantinedLine.objects.order_by("pk").first(),
         "pair": pair,
+        "review": review,
     }
 
 
@@ -321,6 +345,7 @@ def test_every_staff_page_passes_axe_for_each_role(
     line, feed_file = borough["line"].pk, borough["feed_file"].pk
     contact, pair = borough["contact"].pk, borough["pair"]
     plan = f"{lacey}/plans/{borough['plan'].pk}"
+    review = f"/reviews/{borough['review'].reference}"
 
     def work(page: Any) -> None:
         sign_in(page, sweep.base, "data.engineer")
@@ -376,6 +401,22 @@ def test_every_staff_page_passes_axe_for_each_role(
         sweep.visit(page, "/dashboard?area=Yarmouth", "the dashboard with an error")
         sign_out(page)
 
+        sign_in(page, sweep.base, "partnership.officer")
+        sweep.visit(page, "/reviews", "officer: case reviews")
+        sweep.visit(page, "/reviews/new", "starting a review")
+        sweep.visit(page, review, "a case review with its suggestions")
+        sweep.visit(page, f"{review}/edit", "changing a review")
+        sweep.visit(page, f"{review}/children", "adding a child to a review")
+        sweep.visit(page, f"{review}/findings", "adding a finding")
+        sweep.visit(page, "/learning-themes", "learning themes")
+        sweep.visit(page, f"{review}/recommendations", "recommendations and actions")
+        sweep.visit(page, "/review-actions", "the action tracker, with an overdue action")
+        sweep.visit(page, f"{review}/chronology", "the review chronology form")
+        sweep.visit(page, f"{review}/publication", "writing the publication")
+        sweep.visit(page, f"{review}/published", "the published review")
+        sweep.visit(page, "/returns/cin-census", "the CIN census")
+        sign_out(page)
+
         sign_in(page, sweep.base, "administrator")
         sweep.visit(page, "/subject-access", "administrator: subject access")
         sweep.visit(page, "/subject-access?person=P-0000000000", "subject access with an error")
@@ -389,7 +430,7 @@ def test_every_staff_page_passes_axe_for_each_role(
 
     _in_context(browser, work, sweep)
     assert not sweep.problems, sweep.report()
-    assert len(sweep.checked) == 43, sweep.checked
+    assert len(sweep.checked) == 56, sweep.checked
     assert not sweep.csp_reports, sweep.csp_report()
 
 
