@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from sightline.casework.models import Contact, Plan, TriageDecision
@@ -41,12 +42,13 @@ def demo(cli: Any, settings: Any, tmp_path: Any) -> str:
 def test_the_demo_has_an_open_review_of_a_flagged_child_with_an_overdue_action(
     demo: str, client: Any, cli: Any
 ) -> None:
-    from django.contrib.auth import get_user_model
-
     (review,) = CaseReview.objects.all()
     assert f"Opened case review {review.reference} about Child AG" in demo
     officer = get_user_model().objects.get(username="partnership.officer")
     client.force_login(officer)
+
+    dashboard = client.get(reverse("web:dashboard"))
+    assert dashboard.status_code == 200 and dashboard.context["figures"]
 
     page = client.get(reverse("web:review-detail", args=[review.reference])).content.decode()
     assert "Child AG" in page and "Local child safeguarding practice review" in page
