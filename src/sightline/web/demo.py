@@ -123,7 +123,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         username="partnership.officer",
         first_name="Pat",
         last_name="Osei",
-        role="partnership officer: no individual child yet",
+        role="partnership officer: the dashboard, the case review of Child AG and its actions",
         staff_role=Role.PARTNERSHIP_OFFICER,
         job_title="Safeguarding partnership officer",
     ),
@@ -399,6 +399,7 @@ def demo_setup(
         demo_link_and_evaluate(log=log)
     credentials = demo_users_create()
     demo_front_door(log=log)
+    demo_history(log=log)
     return DemoSetup(
         feeds_dir=folder,
         generated=feeds is None,
@@ -426,3 +427,15 @@ def demo_front_door(*, log: Log) -> None:
     pushed = notifications_push()
     if pushed.notifications:
         log(f"Told allocated workers and managers: {pushed.notifications} notifications.")
+
+
+def demo_history(*, log: Log) -> None:
+    """Casework the CIN census returns, and a case review with an overdue action.
+
+    After the MASH worklist, which is only made into an empty one.
+    """
+    from sightline.web.demo_casework import demo_case_review_make, demo_casework_make
+
+    today = timezone.localdate()
+    demo_casework_make(today=today, log=log)
+    demo_case_review_make(today=today, log=log)
