@@ -52,7 +52,11 @@ def test_the_queue_lists_the_doubtful_pair_and_its_page_shows_both_names_side_by
     assert "Are these records the same person?" in page
     # As each agency wrote it, side by side...
     written = page.split('id="as-written"')[1].split('id="comparisons"')[0]
-    assert written.index("Poppy Quennell") < written.index("Florence Quennell")
+    # Which record stands on the left follows the pair's stored order, not the agencies'.
+    columns = written.split('class="govuk-grid-column-one-half"')[1:]
+    assert len(columns) == 2
+    assert sorted("Poppy Quennell" in c for c in columns) == [False, True]
+    assert sorted("Florence Quennell" in c for c in columns) == [False, True]
     # ...and how linkage weighed it: the given names pulled the pair apart.
     table = page.split('id="comparisons"')[1].split("</table>")[0]
     given = table.split("Given name")[1].split("</tr>")[0]
