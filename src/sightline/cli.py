@@ -24,9 +24,12 @@ def _generate(argv: Sequence[str]) -> int:
     return code
 
 
-def _review_actions(argv: Sequence[str]) -> int:
-    # A Django command's name cannot hold a hyphen; the command line's can.
-    return main(["review_actions", *argv])
+def _review(argv: Sequence[str]) -> int:
+    # `sightline review actions` is the review_actions management command: its options
+    # (--overdue, --raise-overdue) have nothing in common with the chronology's.
+    if list(argv[:1]) == ["actions"]:
+        return _django(["review_actions", *argv[1:]])
+    return _django(["review", *argv])
 
 
 COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
@@ -38,17 +41,16 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "link": ("link agency persons into persons (Splink); --score DIR to measure", None),
     "evaluate": ("run the indicator rules and raise flags; --as-of DATE to look back", None),
     "export": ("export records, links, flags, a chronology or the CIN census (XML)", None),
-    "review": ("a case review's multi-agency chronology, anonymised, as CSV, HTML or PDF", None),
+    "review": (
+        "case reviews: chronology (CSV, HTML, PDF, anonymised); actions [--raise-overdue]",
+        _review,
+    ),
     "audit": ("verify the access log's hash chain (audit verify)", None),
     "notify": ("tell allocated workers and managers of new flags and records", None),
     "tokens": ("create, list, rotate or revoke agency API tokens", None),
     "users": ("staff accounts: reset-2fa USERNAME --reason TEXT after a lost phone", None),
     "worker": ("run queued linkage and evaluation jobs, and those a restart interrupted", None),
     "retention": ("delete what the retention schedule says has expired (run --dry-run)", None),
-    "review-actions": (
-        "case reviews' actions: --overdue [--format csv], --raise-overdue",
-        _review_actions,
-    ),
 }
 
 
@@ -73,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     entry = COMMANDS.get(name)
     if entry is not None and entry[1] is not None:
         return entry[1](args[1:])
+    return _django(args)
+
+
+def _django(args: list[str]) -> int:
+    """Run a Django management command (Sightline's or Django's own) as ``sightline``."""
+    name = args[0]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sightline.config.settings")
     from sightline.config.env import ConfigurationError
 

@@ -185,7 +185,7 @@ def test_the_tracker_filters_by_agency_status_overdue_and_review(plan):
 
 
 def test_the_command_lists_the_overdue_actions_as_csv(plan, cli):
-    result = cli("review-actions", "--overdue", "--format", "csv")
+    result = cli("review", "actions", "--overdue", "--format", "csv")
     assert result.code == 0, result.err
     rows = list(csv.reader(io.StringIO(result.out)))
     assert rows[0][:3] == ["review", "recommendation", "owning agency"]
@@ -205,7 +205,7 @@ def test_the_command_lists_the_overdue_actions_as_csv(plan, cli):
 
 
 def test_the_command_lists_every_action_in_text_marking_the_overdue(plan, cli):
-    result = cli("review-actions")
+    result = cli("review", "actions")
     lines = result.out.splitlines()
     assert len(lines) == 3
     assert [line for line in lines if "OVERDUE" in line] == [lines[0]]
@@ -213,18 +213,18 @@ def test_the_command_lists_every_action_in_text_marking_the_overdue(plan, cli):
 
 
 def test_the_command_raises_overdue_actions_once(plan, cli):
-    first = cli("review-actions", "--raise-overdue")
+    first = cli("review", "actions", "--raise-overdue")
     assert first.code == 0, first.err
     assert first.out.strip() == "1 overdue action: 2 new notifications"
-    assert cli("review-actions", "--raise-overdue").out.strip() == (
+    assert cli("review", "actions", "--raise-overdue").out.strip() == (
         "1 overdue action: 0 new notifications"
     )
 
 
 def test_the_command_judges_overdue_on_another_day_and_refuses_a_bad_one(plan, cli):
     ahead = (TODAY() + dt.timedelta(days=2)).isoformat()
-    result = cli("review-actions", "--overdue", "--as-of", ahead)
+    result = cli("review", "actions", "--overdue", "--as-of", ahead)
     assert len(result.out.splitlines()) == 2
-    bad = cli("review-actions", "--overdue", "--as-of", "27/11/2026")
+    bad = cli("review", "actions", "--overdue", "--as-of", "27/11/2026")
     assert bad.code != 0 and "YYYY-MM-DD" in bad.err
     assert Notification.objects.count() == 0

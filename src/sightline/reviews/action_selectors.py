@@ -25,10 +25,6 @@ from sightline.reviews.models import (
 PARTNERSHIP = "partnership"
 
 
-def review_get(*, reference: str) -> CaseReview | None:
-    return CaseReview.objects.filter(reference=reference).first()
-
-
 def recommendations_of(*, review: CaseReview) -> QuerySet[Recommendation]:
     """The review's recommendations in order, each with its actions and their history."""
     actions = ReviewAction.objects.select_related("updated_by").prefetch_related("updates__by")

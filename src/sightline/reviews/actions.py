@@ -8,7 +8,7 @@ must be able to show what came of its learning, not only that a box was ticked.
 
 An action past its due date and neither done nor dropped is overdue.
 :func:`review_actions_raise_overdue` tells the review's lead reviewer and the
-partnership officers, once an action (``sightline review-actions --raise-overdue``).
+partnership officers, once an action (``sightline review actions --raise-overdue``).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from sightline.reviews import action_selectors as selectors
 from sightline.reviews.action_selectors import PARTNERSHIP, TrackerRow
 from sightline.reviews.actions import recommendation_add, review_action_add, review_action_update
 from sightline.reviews.models import CaseReview, ReviewAction
+from sightline.reviews.selectors import review_get
 from sightline.reviews.services import ReviewError
 from sightline.web.mash_forms import GovukForm
 from sightline.web.plan_forms import day_text
@@ -61,7 +62,7 @@ def _may_manage(request: HttpRequest) -> None:
 
 
 def _review(reference: str) -> CaseReview:
-    review = selectors.review_get(reference=reference)
+    review = review_get(reference=reference)
     if review is None:
         raise Http404("No case review has this reference")
     return review

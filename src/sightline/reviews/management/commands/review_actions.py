@@ -1,4 +1,4 @@
-"""``sightline review-actions``: the case reviews' action plans from the command line.
+"""``sightline review actions``: the case reviews' action plans from the command line.
 
 ``--overdue`` lists the actions past their due date and neither done nor
 dropped (``--format csv`` for a spreadsheet: the same columns as the web
