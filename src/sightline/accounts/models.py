@@ -103,7 +103,8 @@ class AccessLog(models.Model):
     Append-only: a review of who knew what relies on it, so the model refuses
     updates and deletes, and each entry is chained to the one before by a hash
     (:mod:`sightline.accounts.audit`), so an edit made outside Django shows. Written only by
-    :func:`sightline.accounts.services.access_log_record`.
+    :func:`sightline.accounts.services.access_log_record` (or, for an export
+    naming many children at once, ``access_log_record_many``).
     """
 
     class Action(models.TextChoices):
@@ -126,6 +127,7 @@ class AccessLog(models.Model):
             "exported_subject_access",
             "Exported everything held (subject access)",
         )
+        EXPORTED_CENSUS = "exported_census", "Exported in the Children in Need census return"
 
     # None: Sightline's own command line (``sightline export subject-access``),
     # run by whoever runs the system; ``path`` then names the command and the
@@ -221,6 +223,8 @@ class BreakGlassGrant(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("a break-glass grant cannot be deleted")
+
+
 class AccountEventQuerySet(models.QuerySet["AccountEvent"]):
     """Entries can be added and read, never changed or removed in bulk."""
 

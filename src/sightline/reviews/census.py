@@ -29,6 +29,7 @@ case management system.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 
 # ElementTree only writes here; nothing is parsed.
 import xml.etree.ElementTree as ET  # nosec B405
@@ -41,6 +42,8 @@ from django.conf import settings
 from django.utils import timezone
 
 import sightline
+from sightline.accounts.models import AccessLog
+from sightline.accounts.services import access_log_record_many
 from sightline.casework.models import CaseStep, Contact, Plan, PlanMeeting, TriageDecision
 from sightline.casework.timescales import StepKind, end_of_day, local_day
 from sightline.feeds.models import AgencyKind, SubjectRecord
@@ -198,6 +201,8 @@ class CensusChild:
     sex: str
     upn: str
     episodes: list[Episode]
+    # Who the child is, for the access log when the return is exported; not in the XML.
+    person: Person
 
 
 @dataclass(frozen=True)
@@ -446,6 +451,7 @@ def census_children(year: CensusYear) -> tuple[list[CensusChild], list[LeftOut]]
                 sex=SEX_CODES.get(known.sex, SEX_UNKNOWN) if dob else SEX_UNKNOWN,
                 upn=known.upn,
                 episodes=episodes,
+                person=persons[person_id],
             )
         )
     return children, left_out
@@ -595,3 +601,35 @@ def census_build(*, year: CensusYear) -> Census:
     """The census for ``year``: its children, what was left out, and the XML."""
     children, left_out = census_children(year)
     return Census(year=year, children=children, left_out=left_out, xml=census_xml(year, children))
+
+
+def census_export(
+    *, year: CensusYear, user: Any | None, path: str, ip_address: str | None
+) -> Census:
+    """The census for ``year``, written to the access log first: one entry a child in it.
+
+    The XML names each child and gives their date of birth and the dates of
+    their casework, so handing it over is a look at every child's record, and
+    each child's "who has looked" page must show it. ``user`` None is the
+    command line; the log then names the operating-system account that ran it
+    in ``path``, as the subject access export does.
+
+    Building the return to show it, or to check it against the DfE's rules, is
+    not logged (:func:`census_build`): the page shows counts, left-out referral
+    references and the rules each child's record breaks, named by census id
+    only, never a name, a date of birth or a date of the casework; whoever acts
+    on a finding opens the child's record, and that look is logged. Logging
+    every child each time the return is checked would bury the real looks on
+    each child's page under routine checking.
+    """
+    if user is None:
+        path = f"{path} (run by {getpass.getuser()})"
+    census = census_build(year=year)
+    access_log_record_many(
+        user=user,
+        persons=[child.person for child in census.children],
+        action=AccessLog.Action.EXPORTED_CENSUS,
+        path=path,
+        ip_address=ip_address,
+    )
+    return census

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from sightline.reviews.census import CensusError, census_build, census_year
+from django.db import transaction
+
+from sightline.reviews.census import CensusError, census_export, census_year
 from sightline.reviews.census_validate import (
     ValidatorUnavailable,
     census_errors,
@@ -16,19 +18,28 @@ from sightline.reviews.census_validate import (
 def cin_census_export(
     *, year: str, validate: bool, out: str | None, stdout: IO[bytes], stderr: Any
 ) -> int:
-    """Write the census; with ``validate``, list its findings. The exit status, as the spec says."""
+    """Write the census; with ``validate``, list its findings. The exit status, as the spec says.
+
+    Writing it (to ``out`` or standard output) logs one access-log entry for each
+    child in it, with no user, as ``sightline export subject-access`` does.
+    """
     try:
-        census = census_build(year=census_year(year))
+        asked = census_year(year)
     except CensusError as exc:
         stderr.write(f"sightline export cin-census: --{exc.field}: {exc.message}")
         return 2
-    if out:
-        try:
-            Path(out).write_bytes(census.xml)
-        except OSError as exc:
-            stderr.write(f"sightline export cin-census: --out: cannot write {out}: {exc.strerror}")
-            return 2
-    else:
+    command = f"sightline export cin-census --year {asked.year}" + (f" --out {out}" if out else "")
+    try:
+        # A file that cannot be written takes its access-log entries back with it:
+        # nothing left Sightline, so nobody looked.
+        with transaction.atomic():
+            census = census_export(year=asked, user=None, path=command, ip_address=None)
+            if out:
+                Path(out).write_bytes(census.xml)
+    except OSError as exc:
+        stderr.write(f"sightline export cin-census: --out: cannot write {out}: {exc.strerror}")
+        return 2
+    if not out:
         stdout.write(census.xml)
         stdout.flush()
     stderr.write(

@@ -9,7 +9,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from sightline.accounts import access
-from sightline.reviews.census import CensusError, CensusYear, census_build, census_year
+from sightline.reviews.census import (
+    CensusError,
+    CensusYear,
+    census_build,
+    census_export,
+    census_year,
+)
 from sightline.reviews.census_validate import (
     ValidatorUnavailable,
     census_errors,
@@ -44,7 +50,11 @@ def _latest_complete_year() -> int:
 
 
 def cin_census_page(request: HttpRequest) -> HttpResponse:
-    """Pick a year; see the return's children, what was left out, and the DfE's findings."""
+    """Pick a year; see the return's children, what was left out, and the DfE's findings.
+
+    Not access-logged: see :func:`sightline.reviews.census.census_export` for why
+    showing and checking the return is not a look at each child's record.
+    """
     _allowed(request)
     form = CensusYearForm(request.GET if "year" in request.GET else None)
     context: dict[str, object] = {"form": form, "default_year": _latest_complete_year()}
@@ -64,12 +74,17 @@ def cin_census_page(request: HttpRequest) -> HttpResponse:
 
 
 def cin_census_xml(request: HttpRequest) -> HttpResponse:
-    """The return as the XML the DfE's collection takes."""
+    """The return as the XML the DfE's collection takes; each child in it is access-logged."""
     _allowed(request)
     form = CensusYearForm(request.GET)
     if not form.is_valid():
         return cin_census_page(request)
-    census = census_build(year=form.cleaned_data["year"])
+    census = census_export(
+        year=form.cleaned_data["year"],
+        user=request.user,
+        path=request.get_full_path(),
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     response = HttpResponse(census.xml, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cin-census-{census.year.year}.xml"'
     return response
