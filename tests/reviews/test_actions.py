@@ -15,6 +15,7 @@ from sightline.reviews.action_selectors import review_actions_overdue, tracker_a
 from sightline.reviews.actions import (
     recommendation_add,
     review_action_add,
+    review_action_reschedule,
     review_action_update,
     review_actions_raise_overdue,
 )
@@ -168,6 +169,65 @@ def test_an_officer_who_joins_later_is_told_of_what_is_still_overdue(plan, make_
     newcomer = make_staff("partnership_officer")
     assert review_actions_raise_overdue(today=TODAY()).notifications == 1
     assert Notification.objects.filter(recipient=newcomer).count() == 1
+
+
+def test_moving_the_due_date_keeps_the_old_one_and_the_reason_in_the_history(plan):
+    old = plan.overdue.due_on
+    new = TODAY() + dt.timedelta(days=14)
+    moved = review_action_reschedule(
+        action=plan.overdue, due_on=new, reason="The national form is late", by=plan.lead
+    )
+    assert moved.due_on == new and moved.status == "not_started"
+    entry = moved.updates.get()
+    assert (entry.from_status, entry.to_status, entry.by) == (
+        "not_started",
+        "not_started",
+        plan.lead,
+    )
+    assert f"from {old:%-d %B %Y} to {new:%-d %B %Y}" in entry.note
+    assert "The national form is late" in entry.note
+    # Due in a fortnight, it is no longer overdue.
+    assert plan.overdue not in review_actions_overdue(today=TODAY())
+
+
+@pytest.mark.parametrize(
+    "days_from_start, reason, field, message",
+    [
+        (-1, "Slipped", "due_on", "on or after the review started"),
+        (400, "   ", "reason", "Enter why the due date is changing"),
+        (None, "Slipped", "due_on", "Enter the new due date"),
+    ],
+)
+def test_a_due_date_move_is_refused_naming_the_field(plan, days_from_start, reason, field, message):
+    start = plan.review.started_on
+    due = None if days_from_start is None else start + dt.timedelta(days=days_from_start)
+    with pytest.raises(ReviewError) as refused:
+        review_action_reschedule(action=plan.overdue, due_on=due, reason=reason)
+    assert refused.value.field == field
+    assert message in refused.value.message
+    plan.overdue.refresh_from_db()
+    assert plan.overdue.due_on == TODAY() - dt.timedelta(days=1)
+    assert not plan.overdue.updates.exists()
+
+
+def test_a_done_action_or_the_same_date_is_not_a_move(plan):
+    with pytest.raises(ReviewError) as done:
+        review_action_reschedule(action=plan.done, due_on=TODAY(), reason="Later")
+    assert done.value.field == "due_on" and "reopen it" in done.value.message
+    with pytest.raises(ReviewError) as same:
+        review_action_reschedule(action=plan.later, due_on=plan.later.due_on, reason="Same")
+    assert same.value.field == "due_on" and "already due" in same.value.message
+
+
+def test_an_action_moved_and_missed_again_is_raised_again(plan):
+    assert review_actions_raise_overdue(today=TODAY()).notifications == 2
+    review_action_reschedule(action=plan.overdue, due_on=TODAY(), reason="Two more weeks")
+    # Missing the new date tells the lead reviewer and the officer again, once.
+    tomorrow = TODAY() + dt.timedelta(days=1)
+    assert review_actions_raise_overdue(today=tomorrow).notifications >= 2
+    titles = Notification.objects.filter(recipient=plan.lead).values_list("title", flat=True)
+    assert sum(f"Overdue since {TODAY():%-d %B %Y}" in t for t in titles) == 1
+    assert review_actions_raise_overdue(today=tomorrow).notifications == 0
 
 
 def test_the_tracker_filters_by_agency_status_overdue_and_review(plan):

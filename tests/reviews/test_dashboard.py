@@ -11,12 +11,12 @@ import datetime as dt
 from typing import Any
 
 from sightline.casework.models import Allocation, CaseStep, Contact, Plan, TriageDecision
-from sightline.casework.timescales import StepKind, months_add
+from sightline.casework.timescales import StepKind, months_add, working_day_deadline
 from sightline.indicators.models import Flag
 from sightline.linkage.models import Person
 from sightline.reviews import dashboard
 from sightline.reviews.dashboard import Column, Filters, protect
-from tests.reviews.dashboard_fixtures import MONTHS, PERIOD, make_contact, make_flag
+from tests.reviews.dashboard_fixtures import MONTHS, PERIOD, TODAY, make_contact, make_flag
 from tests.web.casework_helpers import london
 
 
@@ -267,11 +267,20 @@ def test_timeliness_counts_steps_done_by_their_due_day(borough, contacts):
     table = _table(dashboard.figure_timeliness(PERIOD))
     decisions = [decision, late_decision]
     on_time = sum(d.made_on_time for d in decisions)
+    # The contacts never decided whose day fell in the period are late too.
+    undecided = [
+        c
+        for c in contacts
+        if not TriageDecision.objects.filter(contact=c).exists()
+        and PERIOD.start <= working_day_deadline(c.received_at) <= PERIOD.end
+    ]
+    assert len(undecided) == 3  # 1 April, 11 February, 3 March
+    due = len(decisions) + len(undecided)
     assert table["Decision about the response (1 working day)"] == [
-        str(len(decisions)),
+        str(due),
         str(on_time),
-        str(len(decisions) - on_time),
-        f"{round(100 * on_time / len(decisions), 1):g}%",
+        str(due - on_time),
+        f"{round(100 * on_time / due, 1):g}%",
     ]
     assessments = [
         s for s in steps if s.kind == StepKind.ASSESSMENT and PERIOD.start <= s.due_on <= PERIOD.end
@@ -283,6 +292,57 @@ def test_timeliness_counts_steps_done_by_their_due_day(borough, contacts):
     assert table[core] == ["1", "1", "0", "100%"]
     # Steps with no statutory timescale have no row: there is nothing to be on time against.
     assert not any(k.startswith("Strategy discussion") for k in table)
+
+
+def test_an_undecided_contact_past_its_day_is_late_and_one_not_yet_due_is_not_counted(
+    borough, contacts
+):
+    b = borough
+    july = Filters(start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31))
+    yesterday, tomorrow = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)
+    overdue = make_contact(b.ben, london(2025, 7, 11, 16, 55))  # a Friday: due Monday
+    not_yet = make_contact(b.cat, london(2025, 7, 15, 9))  # today: due tomorrow
+    assert working_day_deadline(overdue.received_at) == yesterday
+    assert working_day_deadline(not_yet.received_at) == tomorrow
+    decision = TriageDecision.objects.get()
+
+    def step(due: dt.date) -> CaseStep:
+        return CaseStep.objects.create(
+            decision=decision,
+            person=b.ann,
+            kind=StepKind.ASSESSMENT,
+            started_on=dt.date(2025, 5, 1),
+            due_on=due,
+            timescale="45 working days",
+        )
+
+    steps = [step(yesterday), step(tomorrow)]
+    undecided = [
+        c
+        for c in Contact.objects.filter(triage__isnull=True)
+        if july.start <= working_day_deadline(c.received_at) < TODAY
+    ]
+    # Dan's contact of 1 July and the one due yesterday; not the one due tomorrow.
+    assert overdue in undecided and not_yet not in undecided and len(undecided) == 2
+    table = _table(dashboard.figure_timeliness(july))
+    n = str(len(undecided))
+    assert table["Decision about the response (1 working day)"] == [n, "0", n, "0%"]
+    missed = [s for s in steps if s.completed_on is None and s.due_on < TODAY]
+    label = next(k for k in table if k.startswith("Child and family assessment"))
+    assert table[label] == [str(len(missed)), "0", str(len(missed)), "0%"]
+    # Once decided on time, the contact due yesterday is on time, not late.
+    TriageDecision.objects.create(
+        contact=overdue,
+        person=b.ben,
+        outcome="nfa",
+        reason="x",
+        decided_by=b.worker,
+        decided_at=london(2025, 7, 14, 15),
+        received_at=overdue.received_at,
+        due_on=yesterday,
+    )
+    decided = _table(dashboard.figure_timeliness(july))
+    assert decided["Decision about the response (1 working day)"] == ["2", "1", "1", "50%"]
 
 
 def test_a_row_of_a_total_and_its_parts_hides_whatever_gives_a_small_count_away():

@@ -174,6 +174,11 @@ def _review_action_update(w: Any) -> dict[str, Any]:
     return {f"{prefix}-status": "in_progress", f"{prefix}-note": "Started"}
 
 
+def _review_action_reschedule(w: Any) -> dict[str, Any]:
+    prefix = f"due-{w.review_action_id}"
+    return {f"{prefix}-due_on": "1 7 2030", f"{prefix}-reason": "Waiting for the national form"}
+
+
 PAGES: tuple[Page, ...] = (
     # Sign-in and the feeds (web/views.py)
     Page("overview", get=HOME),
@@ -338,6 +343,9 @@ PAGES: tuple[Page, ...] = (
     ),
     Page("review-action-add", get=None, post=REVIEW_MANAGERS, form=_review_action),
     Page("review-action-update", get=None, post=REVIEW_MANAGERS, form=_review_action_update),
+    Page(
+        "review-action-reschedule", get=None, post=REVIEW_MANAGERS, form=_review_action_reschedule
+    ),
     Page("review-actions", get=REVIEW_READERS),
     Page("review-actions-csv", get=REVIEW_READERS),
     # A case review's chronology and its publication (web/review_chronology_views.py), on

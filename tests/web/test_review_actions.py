@@ -197,10 +197,14 @@ def test_an_action_due_before_the_review_started_is_refused_by_its_field(client,
     assert not ReviewAction.objects.filter(description="Too early").exists()
 
 
-def _update(client: Any, plan: Any, action: ReviewAction, **data: str) -> Any:
+def _update(
+    client: Any, plan: Any, action: ReviewAction, *, to: str = "status", **data: str
+) -> Any:
+    """Post an action's form: its status (prefix action-) or its due date (prefix due-)."""
+    prefix = "action" if to == "status" else "due"
     return client.post(
-        f"/reviews/{plan.review.reference}/actions/{action.pk}/status",
-        {f"action-{action.pk}-{k}": v for k, v in data.items()},
+        f"/reviews/{plan.review.reference}/actions/{action.pk}/{to}",
+        {f"{prefix}-{action.pk}-{k}": v for k, v in data.items()},
     )
 
 
@@ -239,6 +243,72 @@ def test_done_with_evidence_ends_the_overdue_tag(client, plan):
     assert _rows(client.get("/review-actions?overdue=on")) == []
     history = plan.overdue.updates.get()
     assert (history.by, history.note) == (plan.officer, "The revised form, issued 1 November")
+
+
+def _reschedule(client: Any, plan: Any, action: ReviewAction, **data: str) -> Any:
+    return _update(client, plan, action, to="due", **data)
+
+
+def test_moving_an_overdue_action_past_today_shows_the_new_date_and_ends_overdue(client, plan):
+    client.force_login(plan.officer)
+    old = plan.overdue.due_on
+    new = timezone.localdate() + dt.timedelta(days=21)
+    before = [r for r in _rows(client.get("/review-actions")) if "Add household" in r[3]]
+    assert len(before) == 1 and "Overdue" in before[0][-1]
+    moved = _reschedule(
+        client,
+        plan,
+        plan.overdue,
+        due_on=f"{new.day} {new.month} {new.year}",
+        reason="Waiting for the national form",
+    )
+    assert moved.status_code == 302
+    page = client.get(_recommendations(plan)).content.decode()
+    assert f"now due on {new:%-d %B %Y}" in _text(page)
+    row = dict(ROW.findall(page))[str(plan.overdue.pk)]
+    assert f"{new.day} {new:%b %Y}" in _text(row) and "Overdue" not in _text(row)
+    history = re.search(rf'data-history="{plan.overdue.pk}">(.*?)</details>', page, re.S)
+    assert history is not None
+    assert f"Due date moved from {old:%-d %B %Y} to {new:%-d %B %Y}" in _text(history.group(1))
+    assert "Waiting for the national form" in _text(history.group(1))
+    after = [r for r in _rows(client.get("/review-actions")) if "Add household" in r[3]]
+    assert len(after) == 1 and "Overdue" not in after[0][-1]
+    assert _day(new.isoformat()) in after[0]
+    assert _rows(client.get("/review-actions?overdue=on")) == []
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"due_on": "1 1 2000", "reason": "Slipped"}, "due_on", "The due date must be on or after"),
+        ({"due_on": "1 1 2030", "reason": ""}, "reason", "Enter why the due date is changing"),
+    ],
+)
+def test_a_refused_due_date_move_names_its_field(client, plan, data, field, message):
+    client.force_login(plan.officer)
+    page = _reschedule(client, plan, plan.overdue, **data)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Error: Recommendations and actions" in html
+    assert f'<a href="#id_due-{plan.overdue.pk}-{field}">{message}' in html
+    plan.overdue.refresh_from_db()
+    assert plan.overdue.due_on == timezone.localdate() - dt.timedelta(days=1)
+
+
+def test_only_those_who_may_update_an_action_may_move_its_date(client, plan, make_staff):
+    police_manager = make_staff("team_manager", agency=POLICE)
+    client.force_login(police_manager)
+    page = client.get(_recommendations(plan)).content.decode()
+    # The police's open action only: a done one is reopened first; the partnership's
+    # is not theirs.
+    assert page.count("Change the due date:") == 1
+    new = timezone.localdate() + dt.timedelta(days=7)
+    when = f"{new.day} {new.month} {new.year}"
+    assert _reschedule(client, plan, plan.later, due_on=when, reason="x").status_code == 403
+    assert _reschedule(client, plan, plan.overdue, due_on=when, reason="x").status_code == 302
+    client.force_login(make_staff("team_manager"))
+    assert "Change the due date:" not in client.get(_recommendations(plan)).content.decode()
+    plan.later.refresh_from_db()
+    assert plan.later.due_on == timezone.localdate() + dt.timedelta(days=1)
 
 
 def test_dropping_needs_a_reason(client, plan):

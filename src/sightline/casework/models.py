@@ -540,7 +540,8 @@ class Notification(models.Model):
     )
     # What it is about, so that the same thing is never notified twice to one person:
     # "flag:123", "record:456", "escalation:123", "digest:2026-11-27", "break-glass:7",
-    # "review-action:12" (an overdue action of a case review's plan).
+    # "review-action:12:2026-12-01" (an action of a case review's plan overdue
+    # against that due date).
     subject_key = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

@@ -6,6 +6,9 @@ kept (:class:`~sightline.reviews.models.ReviewActionUpdate`), with the evidence
 when an action is done and the reason when it is dropped, because a partnership
 must be able to show what came of its learning, not only that a box was ticked.
 
+An action's due date may be moved (:func:`review_action_reschedule`) with a
+reason; the old date stays in its history.
+
 An action past its due date and neither done nor dropped is overdue.
 :func:`review_actions_raise_overdue` tells the review's lead reviewer and the
 partnership officers, once an action (``sightline review actions --raise-overdue``).
@@ -22,7 +25,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sightline.feeds.models import Agency
-from sightline.reviews.models import CaseReview, Recommendation, ReviewAction, ReviewActionUpdate
+from sightline.reviews.models import (
+    ACTION_OPEN_STATUSES,
+    CaseReview,
+    Recommendation,
+    ReviewAction,
+    ReviewActionUpdate,
+)
 from sightline.reviews.services import ReviewError
 
 TEXT_MAX = 5000
@@ -77,6 +86,14 @@ def recommendation_add(
     )
 
 
+def _due_after_start(review: CaseReview, due_on: dt.date) -> None:
+    started = review.started_on
+    if due_on < started:
+        raise ReviewError(
+            "due_on", f"The due date must be on or after the review started ({started:%-d %B %Y})"
+        )
+
+
 def review_action_add(
     *,
     recommendation: Recommendation,
@@ -88,11 +105,7 @@ def review_action_add(
     """Add an action towards a recommendation; it starts not started."""
     description = _text("description", description, what="what will be done")
     owner = _text("owner", owner, what="who owns the action", limit=OWNER_MAX)
-    started = recommendation.review.started_on
-    if due_on < started:
-        raise ReviewError(
-            "due_on", f"The due date must be on or after the review started ({started:%-d %B %Y})"
-        )
+    _due_after_start(recommendation.review, due_on)
     now = timezone.now()
     return ReviewAction.objects.create(
         recommendation=recommendation,
@@ -157,6 +170,49 @@ def review_action_update(
     return action
 
 
+@transaction.atomic
+def review_action_reschedule(
+    *,
+    action: ReviewAction,
+    due_on: dt.date | None,
+    reason: str,
+    by: Any = None,
+) -> ReviewAction:
+    """Move an open action's due date, keeping the old date and the reason in its history.
+
+    Plans slip, and a partnership must be able to show when and why an action's
+    date moved rather than quietly lose the date it first agreed; the history
+    entry keeps the action's status unchanged and says both dates.
+    """
+    reason = _text("reason", reason, what="why the due date is changing")
+    if due_on is None:
+        raise ReviewError("due_on", "Enter the new due date")
+    action = (
+        ReviewAction.objects.select_related("recommendation__review")
+        .select_for_update(of=("self",))
+        .get(pk=action.pk)
+    )
+    if action.status not in ACTION_OPEN_STATUSES:
+        status = action.get_status_display().lower()
+        raise ReviewError("due_on", f"The action is {status}: reopen it to change its due date")
+    _due_after_start(action.recommendation.review, due_on)
+    if due_on == action.due_on:
+        raise ReviewError("due_on", f"The action is already due on {due_on:%-d %B %Y}")
+    now = timezone.now()
+    ReviewActionUpdate.objects.create(
+        action=action,
+        by=_by(by),
+        at=now,
+        from_status=action.status,
+        to_status=action.status,
+        note=f"Due date moved from {action.due_on:%-d %B %Y} to {due_on:%-d %B %Y}: {reason}",
+    )
+    action.due_on = due_on
+    action.updated_by, action.updated_at = _by(by), now
+    action.save()
+    return action
+
+
 @dataclass
 class RaiseResult:
     overdue: int = 0
@@ -188,7 +244,9 @@ def review_actions_raise_overdue(*, today: dt.date | None = None) -> RaiseResult
         made = notifications_raise(
             recipients=[*lead, *officers],
             kind=Notification.Kind.OVERDUE_ACTION,
-            key=f"review-action:{action.pk}",
+            # The due date is in the key: an action moved to a new date and
+            # missing that one too is raised again.
+            key=f"review-action:{action.pk}:{action.due_on.isoformat()}",
             title=(
                 f"Overdue since {action.due_on:%-d %B %Y}: {review.reference} "
                 f"recommendation {action.recommendation.number}"

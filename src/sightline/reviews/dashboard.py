@@ -59,7 +59,14 @@ from django.db.models.functions import (
 
 from sightline.accounts.models import Team
 from sightline.casework.models import Allocation, CaseStep, Contact, Plan, TriageDecision
-from sightline.casework.timescales import TIMESCALES, StepKind, end_of_day, local_day, now
+from sightline.casework.timescales import (
+    TIMESCALES,
+    StepKind,
+    end_of_day,
+    local_day,
+    now,
+    overdue_if_received_before,
+)
 from sightline.feeds.models import SubjectRecord
 from sightline.indicators.models import LIVE, Flag
 from sightline.linkage.models import AgencyPerson
@@ -443,21 +450,51 @@ def figure_plans(filters: Filters) -> Figure:
 
 
 def _timeliness_values(
-    qs: QuerySet[Any], *, done: str, on_time: Q, today: dt.date
+    qs: QuerySet[Any], *, done: str, on_time: Q, today: dt.date, missed: int = 0
 ) -> list[float | None]:
-    """Due in the period and judged (done, or its day passed): how many, on time, late, %."""
+    """Due in the period and judged (done, or its day passed): how many, on time, late, %.
+
+    ``missed``: those due in the period, past their day and with no row in ``qs``
+    to say so (a contact not yet decided has no decision): late, every one.
+    """
     judged = qs.filter(Q(**{f"{done}__isnull": False}) | Q(due_on__lt=today))
     got = judged.aggregate(due=Count("pk"), on_time=Count("pk", filter=on_time))
-    return [
-        got["due"],
-        got["on_time"],
-        got["due"] - got["on_time"],
-        _percent(got["on_time"], got["due"]),
-    ]
+    due = got["due"] + missed
+    return [due, got["on_time"], due - got["on_time"], _percent(got["on_time"], due)]
+
+
+def _received_due_from(day: dt.date) -> dt.datetime:
+    """The moment from which a contact received is due on ``day`` or later.
+
+    The one-working-day deadline moves only forward with receipt, so the
+    contacts due in a span of days are those received in a span of moments,
+    which the database can count though it knows nothing of bank holidays.
+    """
+    return overdue_if_received_before(at=end_of_day(day - dt.timedelta(days=1)))
+
+
+def _contacts_undecided_past_deadline(filters: Filters, *, today: dt.date) -> int:
+    """Contacts due in the period, their day passed before today, and still not decided."""
+    until = min(filters.end + dt.timedelta(days=1), today)
+    undecided = Contact.objects.filter(
+        triage__isnull=True,
+        received_at__gte=_received_due_from(filters.start),
+        received_at__lt=_received_due_from(until),
+    )
+    # Narrowed on the day it arrived: its due day is not in the database, and is at
+    # most a weekend and a bank holiday later.
+    undecided = _narrow(
+        undecided, filters, day=TruncDate("received_at"), own_dob="child_date_of_birth"
+    )
+    return undecided.count()
 
 
 def figure_timeliness(filters: Filters) -> Figure:
-    """Each statutory step due in the period, and how many were done by the day it was due."""
+    """Each statutory step due in the period, and how many were done by the day it was due.
+
+    A contact still undecided after its day, or a step not done after its due
+    day, is late: leaving it undone must not make the figure look better.
+    """
     today = local_day(now())
     decisions = TriageDecision.objects.filter(due_on__gte=filters.start, due_on__lte=filters.end)
     decisions = _narrow(decisions, filters, day=F("due_on")).annotate(
@@ -466,7 +503,11 @@ def figure_timeliness(filters: Filters) -> Figure:
     labels = ["Decision about the response (1 working day)"]
     values = [
         _timeliness_values(
-            decisions, done="decided_on", on_time=Q(decided_on__lte=F("due_on")), today=today
+            decisions,
+            done="decided_on",
+            on_time=Q(decided_on__lte=F("due_on")),
+            today=today,
+            missed=_contacts_undecided_past_deadline(filters, today=today),
         )
     ]
     for kind, timescale in TIMESCALES.items():
@@ -488,7 +529,8 @@ def figure_timeliness(filters: Filters) -> Figure:
         title="Statutory steps done on time",
         caption=(
             "Steps due in the period whose day has passed or that are done, and how "
-            "many were done by the day they were due (Working Together to Safeguard Children)."
+            "many were done by the day they were due; a contact still undecided or a step "
+            "still not done after its day is late (Working Together to Safeguard Children)."
         ),
         row_heading="Step",
         columns=(

@@ -84,6 +84,15 @@ class ActionUpdateForm(GovukForm):
     radio_fields = ("status",)
 
 
+class ActionRescheduleForm(GovukForm):
+    due_on = DayField("New due date")
+    reason = _text(
+        "Why is the due date changing?",
+        max_length=TEXT_MAX,
+        required="Enter why the due date is changing",
+    )
+
+
 class TrackerFilterForm(GovukForm):
     """Which actions the tracker lists; every filter is optional."""
 

@@ -4,7 +4,7 @@ Thin views: ``access`` decides, the reviews' action services and selectors do
 the work. Anyone who may see the reviews (``access.reviews_may_view``) sees
 both pages; the officers who run reviews (``access.reviews_may_manage``) add
 recommendations and actions; ``access.review_action_may_update`` says who
-records an action's progress. A role that may not see reviews is refused
+records an action's progress and may move its due date. A role that may not see reviews is refused
 before the reference it asked about is looked at. No page here names a child:
 a review is known by its reference.
 
@@ -31,14 +31,20 @@ from sightline.accounts import access
 from sightline.feeds.models import Agency
 from sightline.reviews import action_selectors as selectors
 from sightline.reviews.action_selectors import PARTNERSHIP, TrackerRow
-from sightline.reviews.actions import recommendation_add, review_action_add, review_action_update
-from sightline.reviews.models import CaseReview, ReviewAction
+from sightline.reviews.actions import (
+    recommendation_add,
+    review_action_add,
+    review_action_reschedule,
+    review_action_update,
+)
+from sightline.reviews.models import ACTION_OPEN_STATUSES, CaseReview, ReviewAction
 from sightline.reviews.selectors import review_get
 from sightline.reviews.services import ReviewError
 from sightline.web.mash_forms import GovukForm
 from sightline.web.plan_forms import day_text
 from sightline.web.review_action_forms import (
     ActionAddForm,
+    ActionRescheduleForm,
     ActionUpdateForm,
     RecommendationForm,
     TrackerFilterForm,
@@ -92,6 +98,7 @@ def _recommendations_page(
     recommendation: RecommendationForm | None = None,
     action: ActionAddForm | None = None,
     update: tuple[int, ActionUpdateForm] | None = None,
+    reschedule: tuple[int, ActionRescheduleForm] | None = None,
 ) -> HttpResponse:
     today = _today()
     recommendations = list(selectors.recommendations_of(review=review))
@@ -99,6 +106,7 @@ def _recommendations_page(
     recommendation = recommendation or RecommendationForm(prefix="rec", agencies=agencies)
     action = action or ActionAddForm(prefix="action", recommendations=recommendations)
     update_forms: dict[int, ActionUpdateForm] = {}
+    reschedule_forms: dict[int, ActionRescheduleForm] = {}
     for rec in recommendations:
         for a in rec.actions.all():
             if access.review_action_may_update(user=request.user, action=a):
@@ -106,17 +114,21 @@ def _recommendations_page(
                     prefix=f"action-{a.pk}",
                     initial={"status": a.status, "completed_on": day_text(today)},
                 )
+                # Only an open action's date can move: a finished one is reopened first.
+                if a.status in ACTION_OPEN_STATUSES:
+                    reschedule_forms[a.pk] = ActionRescheduleForm(prefix=f"due-{a.pk}")
     if update is not None:
         update_forms[update[0]] = update[1]
-    # What the template shows by each action: whether it is overdue, and its form.
+    if reschedule is not None:
+        reschedule_forms[reschedule[0]] = reschedule[1]
+    # What the template shows by each action: whether it is overdue, and its forms.
     for rec in recommendations:
         for a in rec.actions.all():
             a.overdue = a.is_overdue(today)  # type: ignore[attr-defined]
             a.update_form = update_forms.get(a.pk)  # type: ignore[attr-defined]
-    failed = next(
-        (f for f in (recommendation, action, *update_forms.values()) if f.is_bound and f.errors),
-        None,
-    )
+            a.reschedule_form = reschedule_forms.get(a.pk)  # type: ignore[attr-defined]
+    forms = (recommendation, action, *update_forms.values(), *reschedule_forms.values())
+    failed = next((f for f in forms if f.is_bound and f.errors), None)
     return render(
         request,
         "web/reviews/actions/recommendations.html",
@@ -186,10 +198,10 @@ def review_action_add_view(request: HttpRequest, reference: str) -> HttpResponse
     return _recommendations_page(request, review, action=form)
 
 
-@require_POST
-def review_action_update_view(
+def _action_to_update(
     request: HttpRequest, reference: str, review_action_id: int
-) -> HttpResponse:
+) -> tuple[CaseReview, ReviewAction]:
+    """The review and its action, when this user may update the action."""
     _may_view(request)
     review = _review(reference)
     action = selectors.review_action_get(review=review, action_id=review_action_id)
@@ -197,6 +209,14 @@ def review_action_update_view(
         raise Http404("No such action in this review")
     if not access.review_action_may_update(user=request.user, action=action):
         raise PermissionDenied("Only partnership officers, or the owning agency's managers")
+    return review, action
+
+
+@require_POST
+def review_action_update_view(
+    request: HttpRequest, reference: str, review_action_id: int
+) -> HttpResponse:
+    review, action = _action_to_update(request, reference, review_action_id)
     form = ActionUpdateForm(request.POST, prefix=f"action-{action.pk}")
     if form.is_valid():
         d = form.cleaned_data
@@ -219,6 +239,27 @@ def review_action_update_view(
             message = f"An action of recommendation {number} is now {status}"
             return _changed(request, review, message)
     return _recommendations_page(request, review, update=(action.pk, form))
+
+
+@require_POST
+def review_action_reschedule_view(
+    request: HttpRequest, reference: str, review_action_id: int
+) -> HttpResponse:
+    review, action = _action_to_update(request, reference, review_action_id)
+    form = ActionRescheduleForm(request.POST, prefix=f"due-{action.pk}")
+    if form.is_valid():
+        d = form.cleaned_data
+        moved = _attempt(
+            form,
+            lambda: review_action_reschedule(
+                action=action, due_on=d["due_on"], reason=d["reason"], by=request.user
+            ),
+        )
+        if moved is not None:
+            number = action.recommendation.number
+            message = f"An action of recommendation {number} is now due on {moved.due_on:%-d %B %Y}"
+            return _changed(request, review, message)
+    return _recommendations_page(request, review, reschedule=(action.pk, form))
 
 
 # --- the tracker across all reviews ----------------------------------------------------

@@ -200,6 +200,11 @@ urlpatterns += [
         review_action_views.review_action_update_view,
         name="review-action-update",
     ),
+    path(
+        "reviews/<str:reference>/actions/<int:review_action_id>/due",
+        review_action_views.review_action_reschedule_view,
+        name="review-action-reschedule",
+    ),
     path("review-actions", review_action_views.tracker_page, name="review-actions"),
     path("review-actions.csv", review_action_views.tracker_csv, name="review-actions-csv"),
 ]
