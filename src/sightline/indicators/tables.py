@@ -400,7 +400,7 @@ class _SmallBuild:
         from sightline.indicators.engine import duckdb_connection
 
         self.lock = threading.Lock()
-        self.cursor = duckdb_connection()
+        self.cursor = duckdb_connection(small=True)
         self.registered: set[str] = set()
         self.prepared = False
 
