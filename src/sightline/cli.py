@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, PlainMain | None]] = {
     "evaluate": ("run the indicator rules and raise flags; --as-of DATE to look back", None),
     "export": ("export records, links, flags, a chronology or the CIN census (XML)", None),
     "review": (
-        "case reviews: chronology (CSV, HTML, PDF, anonymised); actions [--raise-overdue]",
+        "case reviews: the multi-agency chronology (CSV, HTML, PDF), actions (--raise-overdue)",
         _review,
     ),
     "audit": ("verify the access log's hash chain (audit verify)", None),

@@ -88,8 +88,11 @@ def test_create_prints_the_token_once_on_stdout(cli, agencies):
     assert "shown this once" in result.err
     token = token_authenticate(secret=secret)
     assert token is not None and token.name == "Nightly export" and token.created_by == "cli"
-    # Listing never shows it again.
-    assert secret.rsplit("_", 1)[-1] not in cli("tokens", "list").out
+    # Listing never shows it again: only the public prefix (sl_ and 12 hex). The secret
+    # part may itself hold "_" (URL-safe base64), so it is everything after the prefix.
+    public, hidden = secret[:15], secret[16:]
+    listed = cli("tokens", "list").out
+    assert public in listed and len(hidden) > 20 and hidden not in listed
 
 
 def test_create_for_an_unknown_agency_is_a_usage_error(cli, agencies):
