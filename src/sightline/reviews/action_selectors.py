@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from sightline.feeds.models import Agency
+from sightline.reviews.exports import spreadsheet_text
 from sightline.reviews.models import (
     ACTION_OPEN_STATUSES,
     CaseReview,
@@ -151,11 +152,6 @@ TRACKER_CSV_HEADER = [
 ]
 
 
-def _as_text(value: str) -> str:
-    """Free text a spreadsheet would take for a formula, kept as text (OWASP: CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def tracker_csv_rows(rows: list[TrackerRow]) -> Iterator[list[str]]:
     """The rows as CSV (the header first), the same columns the page shows."""
     yield TRACKER_CSV_HEADER
@@ -163,9 +159,9 @@ def tracker_csv_rows(rows: list[TrackerRow]) -> Iterator[list[str]]:
         yield [
             r.reference,
             str(r.recommendation),
-            _as_text(r.agency),
-            _as_text(r.description),
-            _as_text(r.owner),
+            spreadsheet_text(r.agency),
+            spreadsheet_text(r.description),
+            spreadsheet_text(r.owner),
             r.due_on.isoformat(),
             r.status_label,
             "yes" if r.overdue else "no",

@@ -45,15 +45,18 @@ def chronology_csv(chronology: ReviewChronology) -> bytes:
                 r.about,
                 r.relationship,
                 r.type,
-                _no_formula(r.summary),
-                _no_formula(r.details),
+                spreadsheet_text(r.summary),
+                spreadsheet_text(r.details),
             ]
         )
     return out.getvalue().encode("utf-8")
 
 
-def _no_formula(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is kept as text (OWASP CSV injection)."""
+def spreadsheet_text(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula is kept as text (OWASP CSV injection).
+
+    Every CSV of the reviews app that holds typed text writes it through this.
+    """
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
