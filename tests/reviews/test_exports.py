@@ -43,6 +43,8 @@ def test_csv_has_its_header_and_keeps_formulas_as_text() -> None:
 def test_the_command_is_listed_and_explains_itself(cli: Callable[..., Any]) -> None:
     listed = cli("--help")
     assert "review" in listed.out and "multi-agency chronology" in listed.out
+    review = cli("review", "--help")
+    assert "chronology" in review.out and "actions" in review.out
     helped = cli("review", "chronology", "--help")
     assert helped.code == 0
     for option in ("--person", "--review", "--from", "--to", "--anonymise", "--shift-dates"):

@@ -14,6 +14,7 @@ import getpass
 import sys
 from typing import Any, NoReturn
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from sightline.accounts.models import AccessLog
@@ -34,10 +35,20 @@ MAX_SHIFT_DAYS = 3650
 
 
 class Command(BaseCommand):
-    help = "Case reviews: the multi-agency chronology (review chronology --help)."
+    help = (
+        "Case reviews: the multi-agency chronology (review chronology --help) and the"
+        " action tracker (review actions --help)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        # Listed here so that `review --help` names it; `sightline review actions` is
+        # routed to the review_actions command before this parser sees it (see cli.py).
+        sub.add_parser(
+            "actions",
+            help="the action tracker across reviews: overdue actions, --raise-overdue "
+            "(review actions --help)",
+        )
         chron = sub.add_parser(
             "chronology",
             help="the multi-agency chronology for a case review, as CSV, HTML or PDF",
@@ -75,6 +86,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "chronology":
             self._chronology(options)
+        elif options["action"] == "actions":
+            call_command("review_actions", stdout=self.stdout, stderr=self.stderr)
 
     def _fail(self, message: str) -> NoReturn:
         self.stderr.write(f"sightline review chronology: {message}")
