@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from pytest_django.live_server_helper import LiveServer
 
 from tests.web.people_fixtures import family, make_staff  # noqa: F401
 
@@ -75,3 +77,41 @@ def browser() -> Iterator[Browser]:
     chromium = Browser()
     yield chromium
     chromium.close()
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server's HTTP server, answering one request at a time on its own thread.
+
+    On SQLite the test database is in memory, and the live server's threads share
+    the test's one connection to it. Two requests at once on one connection can
+    deadlock the whole process: one thread runs a query that calls one of Django's
+    SQL functions written in Python (month truncation, for the dashboard) and waits
+    for the GIL while holding the connection's mutex; another holds the GIL while it
+    binds a parameter and waits for that mutex. Nothing times out, because no
+    thread of the process runs again (reproduced with sqlite3 alone in seconds;
+    a CI run of the sweep hung on the dashboard's eight charts until it was killed).
+    """
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """pytest-django's live server, serving one request at a time when it shares a connection.
+
+    On PostgreSQL (or a SQLite file) each request thread opens its own
+    connection, and the threaded server is kept.
+    """
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    if server.thread.connections_override:
+        server.thread.server_class = _OneRequestAtATime
+    server.start()
+    yield server
+    server.stop()

@@ -118,6 +118,12 @@ class Sweep:
         # would leave axe checking the browser's defaults.
         font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
         assert "GDS Transport" in font, f"{what}: GOV.UK Frontend's CSS is not applied ({font})"
+        # Every image shown, the dashboard's charts among them: one the server failed
+        # to answer would be a hole in the page that axe does not report.
+        broken = page.evaluate(
+            "[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)"
+        )
+        assert not broken, f"{what}: {page.url} has images that did not load: {broken}"
         # Run through the DevTools protocol, not added as a <script>: the page's
         # Content Security Policy (no inline script) stays in force for the page itself.
         page.evaluate(self._axe)
