@@ -21,13 +21,14 @@ from sightline.feeds.retention import (
     legal_hold_release,
     retention_run,
 )
+from sightline.options import option_date
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return option_date(text, "--as-of")
     except ValueError as exc:
-        raise CommandError(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD") from exc
+        raise CommandError(str(exc)) from None
 
 
 class Command(BaseCommand):

@@ -18,13 +18,7 @@ from django.utils import timezone
 
 from sightline.config.env import ConfigurationError
 from sightline.jobs.services import job_running
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD") from None
+from sightline.options import option_date
 
 
 def _job_argv(options: dict[str, Any]) -> list[str]:
@@ -100,7 +94,7 @@ class Command(BaseCommand):
         as_of = None
         if options.get("as_of"):
             try:
-                as_of = _date(options["as_of"])
+                as_of = option_date(options["as_of"], "--as-of")
             except ValueError as exc:
                 self.stderr.write(f"sightline evaluate: {exc}")
                 sys.exit(2)

@@ -21,6 +21,7 @@ from sightline.accounts.models import AccessLog
 from sightline.accounts.services import access_log_record
 from sightline.accounts.viewer import Viewer
 from sightline.linkage.selectors import person_get
+from sightline.options import option_date
 from sightline.reviews.chronology import (
     ChildInReview,
     review_children,
@@ -97,9 +98,9 @@ class Command(BaseCommand):
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            self._fail(f"{option} {value!r} is not a date: give it as YYYY-MM-DD")
+            return option_date(value, option)
+        except ValueError as exc:
+            self._fail(str(exc))
 
     def _chronology(self, options: dict[str, Any]) -> None:
         start = self._date(options["start"], "--from")

@@ -16,15 +16,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from sightline.options import option_date
 from sightline.reviews.action_selectors import tracker_actions, tracker_csv_rows, tracker_rows
 from sightline.reviews.actions import review_actions_raise_overdue
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return option_date(text, "--as-of")
     except ValueError as exc:
-        raise CommandError(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD") from exc
+        raise CommandError(str(exc)) from None
 
 
 class Command(BaseCommand):
