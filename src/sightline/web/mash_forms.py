@@ -8,6 +8,7 @@ unbounded.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -61,6 +62,21 @@ class GovukForm(forms.Form):
         return links
 
 
+# The GOV.UK date input's widths for its day, month and year.
+DATE_WIDTHS = ("govuk-input--width-2", "govuk-input--width-2", "govuk-input--width-4")
+
+
+@dataclass(frozen=True)
+class DateInput:
+    """One GOV.UK date input of a form, as web/_date_input.html draws it."""
+
+    name: str
+    label: str
+    hint: str
+    parts: list[tuple[forms.BoundField, str]]
+    errors: list[str]
+
+
 class ChildAndConcernForm(GovukForm):
     """The child and what happened: the same on the public form and a professional's referral."""
 
@@ -85,11 +101,16 @@ class ChildAndConcernForm(GovukForm):
 
     radio_fields: tuple[str, ...] = ("immediate_danger",)
 
-    def date_parts(self) -> list[tuple[forms.BoundField, str]]:
-        """The date input's three fields with their GOV.UK widths, for the template."""
-        widths = ("govuk-input--width-2", "govuk-input--width-2", "govuk-input--width-4")
-        names = ("dob_day", "dob_month", "dob_year")
-        return [(self[name], width) for name, width in zip(names, widths, strict=True)]
+    def dob_input(self) -> DateInput:
+        """The date of birth as the template's GOV.UK date input draws it."""
+        parts = [self[name] for name in ("dob_day", "dob_month", "dob_year")]
+        return DateInput(
+            name="dob",
+            label="Date of birth",
+            hint="If you know it. For example, 27 3 2019",
+            parts=list(zip(parts, DATE_WIDTHS, strict=True)),
+            errors=[str(e) for e in parts[0].errors],
+        )
 
     def _date_of_birth(self, data: dict[str, Any]) -> dt.date | None:
         parts = [(data.get(k) or "").strip() for k in ("dob_day", "dob_month", "dob_year")]

@@ -8,7 +8,6 @@ every message.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -18,21 +17,9 @@ from sightline.feeds.models import Agency
 from sightline.reviews.models import CaseReview
 from sightline.reviews.services import FINDING_MAX
 from sightline.reviews.themes import theme_choices
-from sightline.web.mash_forms import GovukForm, _radios, _text
+from sightline.web.mash_forms import DATE_WIDTHS, DateInput, GovukForm, _radios, _text
 
 TERMS_MAX = 10000
-_WIDTHS = ("govuk-input--width-2", "govuk-input--width-2", "govuk-input--width-4")
-
-
-@dataclass(frozen=True)
-class DateInput:
-    """One GOV.UK date input of a form, as its template draws it."""
-
-    name: str
-    label: str
-    hint: str
-    parts: list[tuple[forms.BoundField, str]]
-    errors: list[str]
 
 
 def _day_parts() -> tuple[forms.CharField, forms.CharField, forms.CharField]:
@@ -73,7 +60,7 @@ class DatesForm(GovukForm):
                 name=name,
                 label=label,
                 hint=hint,
-                parts=list(zip(parts, _WIDTHS, strict=True)),
+                parts=list(zip(parts, DATE_WIDTHS, strict=True)),
                 errors=[str(e) for e in parts[0].errors],
             )
         return found
