@@ -376,3 +376,28 @@ def test_the_default_period_is_the_last_twelve_months(borough):
     filters = dashboard.default_filters(today=dt.date(2025, 7, 15))
     assert (filters.start, filters.end) == (dt.date(2024, 8, 1), dt.date(2025, 7, 15))
     assert len(filters.months()) == 12
+
+
+def test_a_flag_left_waiting_past_its_day_is_late_and_one_screened_or_not_yet_due_is_not(
+    borough, contacts
+):
+    """A flag waits in the MASH's queue on the same one-working-day clock as a contact."""
+    b = borough
+    july = Filters(start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31))
+    before = _table(dashboard.figure_timeliness(july))[
+        "Decision about the response (1 working day)"
+    ]
+    waiting = make_flag(b.ann, dt.date(2025, 7, 9))  # raised Wednesday: due Thursday
+    screened = make_flag(b.ben, dt.date(2025, 7, 9))
+    screened.status = Flag.Status.ACKNOWLEDGED
+    screened.save()
+    no_longer_met = make_flag(b.cat, dt.date(2025, 7, 9))
+    no_longer_met.met = False
+    no_longer_met.save()
+    not_yet = make_flag(b.cat, TODAY)  # raised today: due tomorrow
+    assert (
+        working_day_deadline(waiting.created_at) < TODAY <= working_day_deadline(not_yet.created_at)
+    )
+    after = _table(dashboard.figure_timeliness(july))["Decision about the response (1 working day)"]
+    due, on_time = int(before[0]) + 1, int(before[1])
+    assert after[:3] == [str(due), str(on_time), str(due - on_time)]

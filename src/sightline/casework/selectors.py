@@ -115,11 +115,11 @@ class WorkItem:
     detail: str
 
 
-def _waiting_contacts() -> QuerySet[Contact]:
+def waiting_contacts() -> QuerySet[Contact]:
     return Contact.objects.filter(triage__isnull=True)
 
 
-def _waiting_flags() -> QuerySet[Flag]:
+def waiting_flags() -> QuerySet[Flag]:
     # A flag whose records no longer meet its rule is not a new concern to screen;
     # it stays on the child's page, marked as no longer met.
     return Flag.objects.filter(scenario=LIVE, status=Flag.Status.NEW, met=True)
@@ -131,8 +131,8 @@ def mash_queue() -> QuerySet[Any, tuple[dt.datetime, str, int]]:
     One query (a UNION) so a page of the queue can be cut in the database; the
     rows of the page are then read whole by :func:`work_items`.
     """
-    contacts = _waiting_contacts().annotate(kind=Value(CONTACT), at=F("received_at"))
-    flags = _waiting_flags().annotate(kind=Value(FLAG), at=F("created_at"))
+    contacts = waiting_contacts().annotate(kind=Value(CONTACT), at=F("received_at"))
+    flags = waiting_flags().annotate(kind=Value(FLAG), at=F("created_at"))
     return (
         contacts.order_by()
         .values_list("at", "kind", "pk")
@@ -193,7 +193,7 @@ class QueueCounts:
 def mash_queue_counts(*, at: dt.datetime) -> QueueCounts:
     """How many items wait and how many of them are past their decision deadline."""
     cutoff = overdue_if_received_before(at=at)
-    contacts, flags = _waiting_contacts(), _waiting_flags()
+    contacts, flags = waiting_contacts(), waiting_flags()
     return QueueCounts(
         waiting=contacts.count() + flags.count(),
         overdue=contacts.filter(received_at__lt=cutoff).count()

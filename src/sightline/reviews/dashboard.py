@@ -59,6 +59,7 @@ from django.db.models.functions import (
 
 from sightline.accounts.models import Team
 from sightline.casework.models import Allocation, CaseStep, Contact, Plan, TriageDecision
+from sightline.casework.selectors import waiting_contacts, waiting_flags
 from sightline.casework.timescales import (
     TIMESCALES,
     StepKind,
@@ -473,20 +474,23 @@ def _received_due_from(day: dt.date) -> dt.datetime:
     return overdue_if_received_before(at=end_of_day(day - dt.timedelta(days=1)))
 
 
-def _contacts_undecided_past_deadline(filters: Filters, *, today: dt.date) -> int:
-    """Contacts due in the period, their day passed before today, and still not decided."""
+def _undecided_past_deadline(filters: Filters, *, today: dt.date) -> int:
+    """Contacts and flags due in the period, their day passed before today, still waiting.
+
+    Both wait in the MASH's queue on the same one-working-day clock, a flag's
+    starting when it was raised (as the queue shows it).
+    """
     until = min(filters.end + dt.timedelta(days=1), today)
-    undecided = Contact.objects.filter(
-        triage__isnull=True,
-        received_at__gte=_received_due_from(filters.start),
-        received_at__lt=_received_due_from(until),
-    )
-    # Narrowed on the day it arrived: its due day is not in the database, and is at
+    start, end = _received_due_from(filters.start), _received_due_from(until)
+    contacts = waiting_contacts().filter(received_at__gte=start, received_at__lt=end)
+    flags = waiting_flags().filter(created_at__gte=start, created_at__lt=end)
+    # Narrowed on the day each arrived: its due day is not in the database, and is at
     # most a weekend and a bank holiday later.
-    undecided = _narrow(
-        undecided, filters, day=TruncDate("received_at"), own_dob="child_date_of_birth"
+    contacts = _narrow(
+        contacts, filters, day=TruncDate("received_at"), own_dob="child_date_of_birth"
     )
-    return undecided.count()
+    flags = _narrow(flags, filters, day=TruncDate("created_at"))
+    return contacts.count() + flags.count()
 
 
 def figure_timeliness(filters: Filters) -> Figure:
@@ -507,7 +511,7 @@ def figure_timeliness(filters: Filters) -> Figure:
             done="decided_on",
             on_time=Q(decided_on__lte=F("due_on")),
             today=today,
-            missed=_contacts_undecided_past_deadline(filters, today=today),
+            missed=_undecided_past_deadline(filters, today=today),
         )
     ]
     for kind, timescale in TIMESCALES.items():
@@ -529,7 +533,7 @@ def figure_timeliness(filters: Filters) -> Figure:
         title="Statutory steps done on time",
         caption=(
             "Steps due in the period whose day has passed or that are done, and how "
-            "many were done by the day they were due; a contact still undecided or a step "
+            "many were done by the day they were due; a contact or flag still undecided or a step "
             "still not done after its day is late (Working Together to Safeguard Children)."
         ),
         row_heading="Step",
