@@ -127,6 +127,36 @@ def test_dismissal_needs_a_reason(cli: Callable[..., Any], write_feed: Callable[
     assert cli("export", "flags").jsonl()[0]["status"] == "dismissed"
 
 
+def test_a_dismissed_flag_reopened_by_new_evidence_waits_for_the_mash_from_the_reopening(
+    cli: Callable[..., Any], write_feed: Callable[..., Path]
+) -> None:
+    """Its one-working-day clock starts again: the MASH sees it as new, not late from before."""
+    from django.utils import timezone
+
+    from sightline.casework.selectors import mash_queue, mash_queue_counts, work_items
+
+    ingest_and_link(cli, write_feed, [_injury("ED-1", "2023-03-20")])
+    _evaluate(cli)
+    flag = Flag.objects.get()
+    flag_dismiss(flag=flag, by="Sam Worker", reason="Birth mark seen by GP, documented")
+    raised = timezone.now() - dt.timedelta(days=10)
+    Flag.objects.filter(pk=flag.pk).update(created_at=raised)
+    ingest_and_link(cli, write_feed, [_injury("ED-2", "2023-03-24")])
+    _evaluate(cli)
+    flag.refresh_from_db()
+    assert flag.status == "new" and flag.created_at == raised
+    assert flag.reopened_at is not None and flag.reopened_at > raised
+    assert flag.waiting_since == flag.reopened_at
+    assert [c.reason for c in flag.changes.order_by("at")][
+        -1
+    ] == "New evidence after it was dismissed"
+    now = timezone.now()
+    (item,) = work_items(list(mash_queue()), at=now)
+    assert (item.kind, item.received_at) == ("flag", flag.reopened_at)
+    assert not item.overdue
+    assert mash_queue_counts(at=now).overdue == 0
+
+
 def test_a_corrected_record_that_no_longer_meets_the_rule_leaves_the_flag_not_met(
     cli: Callable[..., Any], write_feed: Callable[..., Path]
 ) -> None:

@@ -148,9 +148,7 @@ def feeds_post(request: HttpRequest) -> Status[dict[str, Any]]:
         return Status(status, {"detail": str(exc)})
     with body:
         result = feed_ingest_stream(
-            stream=feed_lines_from_body(
-                media_type=media_type, body=body, agency=token.agency.code
-            ),
+            stream=feed_lines_from_body(media_type=media_type, body=body, agency=token.agency.code),
             name=name,
             sent_by=f"api token {token.prefix} ({token.name})",
             only_agency=token.agency.code,

@@ -161,7 +161,7 @@ def _escalations(*, now: dt.datetime, today: dt.date) -> list[Notification]:
         for f in Flag.objects.filter(
             scenario=LIVE, met=True, level="suspect", status=Flag.Status.NEW
         ).order_by("pk")
-        if is_overdue(working_day_deadline(f.created_at), at=now)
+        if is_overdue(working_day_deadline(f.waiting_since), at=now)
     ]
     if not waiting:
         return []

@@ -120,9 +120,15 @@ def waiting_contacts() -> QuerySet[Contact]:
 
 
 def waiting_flags() -> QuerySet[Flag]:
+    """Flags waiting for the MASH, with ``waiting``: when each one's clock started.
+
+    That is ``Flag.waiting_since``: when it was raised, or reopened by new evidence.
+    """
     # A flag whose records no longer meet its rule is not a new concern to screen;
     # it stays on the child's page, marked as no longer met.
-    return Flag.objects.filter(scenario=LIVE, status=Flag.Status.NEW, met=True)
+    return Flag.objects.filter(scenario=LIVE, status=Flag.Status.NEW, met=True).annotate(
+        waiting=Coalesce("reopened_at", "created_at")
+    )
 
 
 def mash_queue() -> QuerySet[Any, tuple[dt.datetime, str, int]]:
@@ -132,7 +138,7 @@ def mash_queue() -> QuerySet[Any, tuple[dt.datetime, str, int]]:
     rows of the page are then read whole by :func:`work_items`.
     """
     contacts = waiting_contacts().annotate(kind=Value(CONTACT), at=F("received_at"))
-    flags = waiting_flags().annotate(kind=Value(FLAG), at=F("created_at"))
+    flags = waiting_flags().annotate(kind=Value(FLAG), at=F("waiting"))
     return (
         contacts.order_by()
         .values_list("at", "kind", "pk")
@@ -197,7 +203,7 @@ def mash_queue_counts(*, at: dt.datetime) -> QueueCounts:
     return QueueCounts(
         waiting=contacts.count() + flags.count(),
         overdue=contacts.filter(received_at__lt=cutoff).count()
-        + flags.filter(created_at__lt=cutoff).count(),
+        + flags.filter(Q(waiting__lt=cutoff)).count(),
     )
 
 

@@ -181,7 +181,7 @@ def triage_decide(
         flag = Flag.objects.select_for_update().get(pk=flag.pk)
         if flag.status != Flag.Status.NEW:
             raise CaseworkError("item", "this flag has already been decided")
-        received_at, person = flag.created_at, flag.person
+        received_at, person = flag.waiting_since, flag.person
         by_name = by.get_username()
         if outcome == Outcome.NO_FURTHER_ACTION:
             flag_dismiss(flag=flag, by=by_name, reason=f"MASH: no further action. {reason}")

@@ -9,6 +9,8 @@ the flags practitioners are working on.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 
 from sightline.feeds.models import SourceRecord
@@ -76,6 +78,12 @@ class Flag(models.Model):
         default=True, help_text="Still met at the latest evaluation (records can be withdrawn)"
     )
     created_at = models.DateTimeField()
+    reopened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When new evidence last reopened it after a dismissal: it waits for the "
+        "MASH again from then",
+    )
     updated_at = models.DateTimeField()
     run = models.ForeignKey(EvaluationRun, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -96,6 +104,11 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} for {self.person_id} ({self.level}, {self.status})"
+
+    @property
+    def waiting_since(self) -> dt.datetime:
+        """When its one-working-day MASH clock started: raised, or reopened by new evidence."""
+        return self.reopened_at or self.created_at
 
 
 class FlagEvidence(models.Model):

@@ -730,6 +730,8 @@ def _flags_write(
                 # deserves their eyes again, with the history kept.
                 flag.status = Flag.Status.NEW
                 flag.status_reason = ""
+                # Its clock starts again: it is new to the MASH now, not late from before.
+                flag.reopened_at = now
                 reopened.append(
                     FlagStatusChange(
                         flag=flag,
@@ -760,6 +762,7 @@ def _flags_write(
             [
                 "status",
                 "status_reason",
+                "reopened_at",
                 "level",
                 "first_triggered_on",
                 "last_triggered_on",

@@ -483,13 +483,14 @@ def _undecided_past_deadline(filters: Filters, *, today: dt.date) -> int:
     until = min(filters.end + dt.timedelta(days=1), today)
     start, end = _received_due_from(filters.start), _received_due_from(until)
     contacts = waiting_contacts().filter(received_at__gte=start, received_at__lt=end)
-    flags = waiting_flags().filter(created_at__gte=start, created_at__lt=end)
+    # Q: the stubs know a model's fields, not the queryset's annotation.
+    flags = waiting_flags().filter(Q(waiting__gte=start) & Q(waiting__lt=end))
     # Narrowed on the day each arrived: its due day is not in the database, and is at
     # most a weekend and a bank holiday later.
     contacts = _narrow(
         contacts, filters, day=TruncDate("received_at"), own_dob="child_date_of_birth"
     )
-    flags = _narrow(flags, filters, day=TruncDate("created_at"))
+    flags = _narrow(flags, filters, day=TruncDate("waiting"))
     return contacts.count() + flags.count()
 
 

@@ -252,7 +252,7 @@ def mash_flag(request: HttpRequest, flag_id: int) -> HttpResponse:
             "evidence": list(flag.evidence.order_by("occurred_on", "agency_code", "record_id")),
             "history": selectors.contacts_about(person=flag.person)[:HISTORY_SHOWN],
         },
-        received_at=flag.created_at,
+        received_at=flag.waiting_since,
         # A flag raised again after a decision is decided afresh; an older
         # decision stays in the flag's history, not on this page.
         decision=None if is_new else selectors.flag_decisions(flag=flag).first(),
