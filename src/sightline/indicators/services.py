@@ -36,6 +36,7 @@ from sightline.indicators.engine import (
     RawHit,
     digest_key,
     input_digests,
+    rule_reads,
 )
 from sightline.indicators.models import (
     LIVE,
@@ -123,7 +124,7 @@ def _episodes(ev: Engine, hits: list[RawHit]) -> list[Episode]:
         by_rule[h.rule_id].append(h)
     out: list[Episode] = []
     for rule_id, group in by_rule.items():
-        key = ev.keys.get(rule_id)
+        key = ev.hit_keys.get(rule_id)
         made = None if key is None else _EPISODES.get(key)
         if made is None:
             made = episodes_of(group)
@@ -309,7 +310,7 @@ def evaluation_run(
             and built.tables["events"].num_rows <= ONE_QUERY_BELOW
         ):
             with _timed(steps, "digests"):
-                digests = input_digests(built.tables)
+                digests = input_digests(built.tables, rule_reads(catalogue.rules, catalogue.params))
         with _timed(steps, "growth"):
             growth, growth_warnings = growth_tables(
                 built.tables["events"],

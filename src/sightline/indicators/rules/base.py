@@ -127,6 +127,19 @@ class Rule:
     def sql(self, p: Mapping[str, Any]) -> str:
         raise NotImplementedError
 
+    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
+        """Of the record types in ``needs``, which rows of each can change the rule's rows.
+
+        A record type (a key, one of ``needs``) mapped to a condition on an events row
+        in the rule's dialect: a row of that type for which it is not TRUE can change
+        nothing the query returns, because every part of the query that reads that
+        type's rows keeps only rows for which it is TRUE. A small run does not run the
+        rule again after a new record of the type outside it (engine.HitMemo), so it
+        must be implied by the query's own conditions on every read of the type, NULL
+        included. Types left out are read whole.
+        """
+        return {}
+
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         raise NotImplementedError
 

@@ -186,6 +186,10 @@ class _RepeatedUnscheduledCare(Rule):
         HAVING count(DISTINCT c.occurred_on) >= {count}
         """
 
+    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
+        reasons = "" if int(p["count_illness"]) else " AND reason IN ('injury', 'ingestion')"
+        return {"unscheduled_care": f"role = 'subject'{reasons}"}
+
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         by_day: dict[dt.date, list[EvidenceRow]] = {}
         for row in hit.evidence:
