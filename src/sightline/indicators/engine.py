@@ -363,12 +363,8 @@ class Engine:
         # since they last ran in this process are not run again (see HitMemo).
         self.digests = digests
         self._prior: Hashable = () if digests is None else _rows_key(self.tables["prior_flags"])
-        # Each rule's HitMemo key in this run: what its rows were made from, as far
-        # as its ``reads`` say (which rows of each record type), and so its episodes
-        # (services._episodes).
-        self.hit_keys: dict[str, Hashable] = {}
-        # The same by whole record types, which decides its explanations (see
-        # services._explain): an explanation reads every row of its evidence records.
+        # Each rule's HitMemo key in this run: what its rows were made from, which
+        # also decides its episodes and explanations (see services._explain).
         self.keys: dict[str, Hashable] = {}
         if self.name == "spark":
             engine_check()
@@ -447,16 +443,16 @@ class Engine:
                 assert self.digests is not None
                 p = params.get(rule.id, rule.defaults())
                 prior: tuple[Hashable, ...] = (self._prior,) if "prior_flags" in rule.needs else ()
-                self.keys[rule.id] = (part, digest_key(self.digests, rule.needs), *prior)
-                # Keyed by the rows the rule reads, not whole record types: after a new
-                # record, only the rules that read rows like it run again (a new bruise
-                # re-runs three of the seven rules reading unscheduled care).
+                # Keyed by the records the rule reads, not whole record types: after a
+                # new record, only the rules that read records like it run again (a new
+                # bruise re-runs three of the seven rules reading unscheduled care, a
+                # new illness none) and only their episodes are explained again.
                 key: tuple[Hashable, ...] = (
                     part,
                     digest_key(self.digests, rule.needs, rule.reads(p)),
                     *prior,
                 )
-                self.hit_keys[rule.id] = key
+                self.keys[rule.id] = key
                 found = HIT_MEMO.get(key)
                 if found is not None:
                     kept += found

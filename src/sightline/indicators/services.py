@@ -124,7 +124,7 @@ def _episodes(ev: Engine, hits: list[RawHit]) -> list[Episode]:
         by_rule[h.rule_id].append(h)
     out: list[Episode] = []
     for rule_id, group in by_rule.items():
-        key = ev.hit_keys.get(rule_id)
+        key = ev.keys.get(rule_id)
         made = None if key is None else _EPISODES.get(key)
         if made is None:
             made = episodes_of(group)

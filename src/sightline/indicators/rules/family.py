@@ -127,7 +127,6 @@ class _CumulativeConcerns(Rule):
         """
 
     def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        # Whoever the row is about: whether they are a child is decided in the query.
         return {"unscheduled_care": "setting = 'ambulance'"}
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:

@@ -187,8 +187,9 @@ class _RepeatedUnscheduledCare(Rule):
         """
 
     def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        reasons = "" if int(p["count_illness"]) else " AND reason IN ('injury', 'ingestion')"
-        return {"unscheduled_care": f"role = 'subject'{reasons}"}
+        if int(p["count_illness"]):
+            return {}
+        return {"unscheduled_care": "reason IN ('injury', 'ingestion')"}
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         by_day: dict[dt.date, list[EvidenceRow]] = {}

@@ -46,8 +46,8 @@ class _NotMobileInjury(Rule):
 
     def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
         return {
-            "unscheduled_care": f"role = 'subject' AND injury_kind IN {_INJURIES}",
-            "cause_for_concern": "role = 'subject' AND category = 'injury'",
+            "unscheduled_care": f"injury_kind IN {_INJURIES}",
+            "cause_for_concern": "category = 'injury'",
         }
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
@@ -188,7 +188,7 @@ class _FractureUnexplained(Rule):
         """
 
     def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {"unscheduled_care": "role = 'subject' AND injury_kind = 'fracture'"}
+        return {"unscheduled_care": "injury_kind = 'fracture'"}
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         episodes = len({row.occurred_on for row in hit.evidence})
@@ -263,7 +263,7 @@ class _BurnUnexplained(Rule):
         """
 
     def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {"unscheduled_care": "role = 'subject' AND injury_kind IN ('burn', 'scald')"}
+        return {"unscheduled_care": "injury_kind IN ('burn', 'scald')"}
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         parts = []
@@ -356,11 +356,9 @@ class _Supervision(Rule):
 
     def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
         return {
-            "unscheduled_care": (
-                "role = 'subject' AND (reason = 'ingestion' OR injury_kind IN ('burn', 'scald'))"
-            ),
-            "police_incident": "role = 'subject' AND category = 'child_welfare'",
-            "cause_for_concern": "role = 'subject' AND category = 'supervision'",
+            "unscheduled_care": "reason = 'ingestion' OR injury_kind IN ('burn', 'scald')",
+            "police_incident": "category = 'child_welfare'",
+            "cause_for_concern": "category = 'supervision'",
         }
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
