@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sightline.indicators.engine import HIT_MEMO, Engine, RawHit, input_digests
+from sightline.indicators.engine import HIT_MEMO, Engine, RawHit, input_digests, rule_reads
 from sightline.indicators.rules.base import Hit, Rule
 from sightline.indicators.schema import SCHEMAS, arrow_table
 
@@ -67,7 +67,7 @@ def run(
 
 
 def _kept_or_run(rule: Rule, tables: dict[str, Any], p: Mapping[str, Any]) -> list[RawHit]:
-    engine = Engine(tables, digests=input_digests(tables))
+    engine = Engine(tables, digests=input_digests(tables, rule_reads([rule], {rule.id: p})))
     try:
         return engine.hits([rule], {rule.id: p})
     finally:
@@ -79,29 +79,32 @@ def _same_when_each_type_arrives_last(
 ) -> None:
     """Every case a rule test runs is also a check on re-evaluation after a new record.
 
-    For each record type in the case, its last record arrives after the others:
-    the rule runs over the rest (its result kept, as re-evaluating a child keeps
-    it), then over everything, where a rule whose ``needs`` leave the type out is
-    not run again and its kept result is used. That must be what running it
-    over everything gives: if a rule reads a record type or table its ``needs``
-    do not name, a new record of that type would leave its flags stale.
+    Each record of the case arrives after the others in turn: the rule runs over
+    the rest (its result kept, as re-evaluating a child keeps it), then over
+    everything, where a rule whose ``needs`` leave the record's type out, or whose
+    ``reads`` leave the record's rows out, is not run again and its kept result is
+    used. That must be what running it over everything gives: if a rule reads a
+    record type or table its ``needs`` do not name, or rows its ``reads`` leave
+    out, a new record like it would leave its flags stale.
     """
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     events = tables["events"]
-    last: dict[str, int] = {}
-    for event_id, kind in zip(
-        events.column("event_id").to_pylist(), events.column("type").to_pylist(), strict=True
-    ):
-        last[kind] = max(last.get(kind, event_id), event_id)
-    for kind, event_id in sorted(last.items()):
+    kinds = dict(
+        zip(
+            events.column("event_id").to_pylist(),
+            events.column("type").to_pylist(),
+            strict=True,
+        )
+    )
+    for event_id, kind in sorted(kinds.items()):
         HIT_MEMO.clear()
         before = {**tables, "events": events.filter(pc.not_equal(events["event_id"], event_id))}
         _kept_or_run(rule, before, p)
         after = _kept_or_run(rule, tables, p)
         assert sorted(after) == sorted(full), (
-            f"{rule.id}: after a new {kind} record, re-evaluation kept a stale result; "
-            f"does the rule read {kind} records without naming them in its needs?"
+            f"{rule.id}: after a new {kind} record ({event_id}), re-evaluation kept a stale "
+            f"result; does the rule read {kind} records its needs or reads leave out?"
         )
     HIT_MEMO.clear()
 

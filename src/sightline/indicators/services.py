@@ -36,6 +36,7 @@ from sightline.indicators.engine import (
     RawHit,
     digest_key,
     input_digests,
+    rule_reads,
 )
 from sightline.indicators.models import (
     LIVE,
@@ -309,7 +310,7 @@ def evaluation_run(
             and built.tables["events"].num_rows <= ONE_QUERY_BELOW
         ):
             with _timed(steps, "digests"):
-                digests = input_digests(built.tables)
+                digests = input_digests(built.tables, rule_reads(catalogue.rules, catalogue.params))
         with _timed(steps, "growth"):
             growth, growth_warnings = growth_tables(
                 built.tables["events"],
