@@ -104,6 +104,25 @@ def test_a_relation_starting_counts_when_a_record_names_them_together() -> None:
     assert run(RULE, events=[PLAN, LATER], relations=relations) == []
 
 
+def test_a_record_of_any_kind_naming_them_together_is_evidence() -> None:
+    """A clinic appointment the man brought the child to: not a type the rule otherwise reads.
+
+    The run also checks that this record arriving last, on a day no later than the
+    newest already held, raises the flag on re-evaluation (rulekit).
+    """
+    relations = [
+        {"person_id": CHILD, "other_id": MAN, "role": "step_parent", "start_date": d("2019-03-01")}
+    ]
+    clinic = [
+        event(6, "health_appointment", d("2019-03-12"), service="gp", outcome="attended"),
+        event(6, "health_appointment", d("2019-03-12"), person=MAN, dob=None, outcome="attended"),
+    ]
+    hits = run(RULE, events=[PLAN, *clinic, LATER], relations=relations)
+    assert [(h.triggered_on, [r.event_id for r in h.evidence]) for h in hits] == [
+        (d("2019-04-12"), [6])
+    ]
+
+
 def test_the_window_is_a_partnership_setting() -> None:
     rows = [*_joined(), event(9, "growth_measurement", d("2019-04-20"), weight_kg=12.0)]
     assert len(run(RULE, events=rows)) == 1

@@ -263,7 +263,8 @@ def digest_key(
     their digests stand for it; a type no record has is absent, the same each time.
     With ``reads`` (the rule's :meth:`Rule.reads`), a record type it names stands
     by the digest of only the rows its condition keeps, when the digests have it
-    (else by the whole type's, never by nothing).
+    (else by the whole type's, never by nothing). ``any_record``: a rule reading
+    records of every type (as evidence naming two people) is keyed by them all.
     """
     reads = reads or {}
     parts: list[Hashable] = [digests.get("persons")]
@@ -272,6 +273,10 @@ def digest_key(
             parts += [digests.get("events:birth"), digests.get("events:growth_measurement")]
         elif need in ("relations", "latest_received"):
             parts.append(digests.get(need))
+        elif need == "any_record":
+            parts.append(
+                tuple(sorted((k, v) for k, v in digests.items() if k.startswith("events:")))
+            )
         elif need in reads and rows_part(need, reads[need]) in digests:
             parts.append(("rows", reads[need], digests[rows_part(need, reads[need])]))
         elif need != "prior_flags":  # the second pass keys on the prior flags themselves

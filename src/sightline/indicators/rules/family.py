@@ -637,6 +637,8 @@ NEW_ADULT_UNASSESSED = _NewAdultUnassessed(
         # An assessment is due only once the records run past its window: the
         # newest receipt date of any record says how far they run.
         "latest_received",
+        # The evidence is every record naming the child and the adult, of any type.
+        "any_record",
     ),
     params={
         "within_days": Param(
