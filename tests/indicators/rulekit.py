@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sightline.indicators.engine import HIT_MEMO, Engine, RawHit, input_digests, rule_reads
+from sightline.indicators.engine import HIT_MEMO, Engine, RawHit, input_digests
 from sightline.indicators.rules.base import Hit, Rule
 from sightline.indicators.schema import SCHEMAS, arrow_table
 
@@ -67,7 +67,7 @@ def run(
 
 
 def _kept_or_run(rule: Rule, tables: dict[str, Any], p: Mapping[str, Any]) -> list[RawHit]:
-    engine = Engine(tables, digests=input_digests(tables, rule_reads([rule], {rule.id: p})))
+    engine = Engine(tables, digests=input_digests(tables))
     try:
         return engine.hits([rule], {rule.id: p})
     finally:
@@ -79,13 +79,14 @@ def _same_when_each_type_arrives_last(
 ) -> None:
     """Every case a rule test runs is also a check on re-evaluation after a new record.
 
-    Each record of the case arrives after the others in turn: the rule runs over
-    the rest (its result kept, as re-evaluating a child keeps it), then over
-    everything, where a rule whose ``needs`` leave the record's type out, or whose
-    ``reads`` leave the record's rows out, is not run again and its kept result is
-    used. That must be what running it over everything gives: if a rule reads a
-    record type or table its ``needs`` do not name, or rows its ``reads`` leave
-    out, a new record like it would leave its flags stale.
+    Each record of the case arrives after the others in turn (not only the last
+    of each type: one arriving no later than the newest already held is another
+    case): the rule runs over the rest (its result kept, as re-evaluating a child
+    keeps it), then over everything, where a rule whose ``needs`` leave the
+    record's type out is not run again and its kept result is used. That must be
+    what running it over everything gives: if a rule reads a record type or
+    table its ``needs`` do not name, a new record like it would leave its flags
+    stale.
     """
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
@@ -104,7 +105,7 @@ def _same_when_each_type_arrives_last(
         after = _kept_or_run(rule, tables, p)
         assert sorted(after) == sorted(full), (
             f"{rule.id}: after a new {kind} record ({event_id}), re-evaluation kept a stale "
-            f"result; does the rule read {kind} records its needs or reads leave out?"
+            f"result; does the rule read {kind} records its needs leave out?"
         )
     HIT_MEMO.clear()
 

@@ -137,136 +137,61 @@ def _warm() -> tuple[_Warm, ThreadPoolExecutor]:
 
 # The rows a rule's query read, as far as a rule's ``needs`` say: an events digest for
 # each record type, and one for each other table. A digest is the row count with the
-# sum of a 64-bit hash of every row (in any order: the tables have none). Events are
-# grouped by type and by ``{rows}``, a bit for each condition of the rules' ``reads``
-# that the row meets; the digests of the types and of the rows each condition keeps
-# are then summed from the groups (see _Digester.digests).
+# sum of a 64-bit hash of every row (in any order: the tables have none).
 _DIGEST_SQL = """
-SELECT 'events:' || type AS part, {rows} AS m, count(*) AS n,
-       CAST(sum(hash(e)) AS VARCHAR) AS s
-FROM events AS e GROUP BY ALL
-UNION ALL SELECT 'persons', 0, count(*), CAST(sum(hash(p)) AS VARCHAR) FROM persons AS p
-UNION ALL SELECT 'relations', 0, count(*), CAST(sum(hash(r)) AS VARCHAR) FROM relations AS r
-UNION ALL SELECT 'latest_received', 0, 0, CAST(max(received_on) AS VARCHAR) FROM events
+SELECT 'events:' || type AS part, count(*) AS n, CAST(sum(hash(e)) AS VARCHAR) AS s
+FROM events AS e GROUP BY type
+UNION ALL SELECT 'persons', count(*), CAST(sum(hash(p)) AS VARCHAR) FROM persons AS p
+UNION ALL SELECT 'relations', count(*), CAST(sum(hash(r)) AS VARCHAR) FROM relations AS r
+UNION ALL SELECT 'latest_received', 0, CAST(max(received_on) AS VARCHAR) FROM events
 """
 _DIGEST_TABLES = ("events", "persons", "relations")
 
 
-def _digest_sql(rows: list[tuple[str, str]]) -> str:
-    """The digest query, with a bit of ``m`` for each (record type, condition) in ``rows``.
-
-    One more grouping column, not a filtered count and sum a condition: those
-    took 5 to 7 ms more of CPU for the catalogue's ten conditions over a
-    child's 2,800 events rows, this about 2.5 (DuckDB's cost is in each
-    expression it binds and plans, not in the rows).
-    """
-    bits = " + ".join(
-        f"(CASE WHEN e.type = '{kind}' AND ({cond}) THEN {1 << i} ELSE 0 END)"
-        for i, (kind, cond) in enumerate(rows)
-    )
-    return _DIGEST_SQL.format(rows=bits or "0")
-
-
-def rows_part(kind: str, cond: str) -> str:
-    """The digests' name for the rows of record type ``kind`` that ``cond`` keeps."""
-    return f"rows:{kind}:{cond}"
-
-
 class _Digester:
-    """One cursor with the digest queries prepared, for small runs (see :class:`HitMemo`)."""
-
-    LIMIT = 20  # statements kept (a catalogue's conditions make one; new thresholds another)
+    """One cursor with the digest query prepared, for small runs (see :class:`HitMemo`)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.cursor = duckdb_connection(small=True)
-        self.prepared: dict[str, str] = {}
+        self.prepared = False
 
-    def digests(
-        self, tables: Mapping[str, Any], rows: list[tuple[str, str]]
-    ) -> dict[str, Hashable]:
-        sql = _digest_sql(rows)
+    def digests(self, tables: Mapping[str, Any]) -> dict[str, Hashable]:
         with self.lock:
             for name in _DIGEST_TABLES:
                 self.cursor.register(name, tables[name])
             try:
-                statement = self.prepared.get(sql)
-                if statement is None:  # once the tables it names exist
-                    if len(self.prepared) >= self.LIMIT:
-                        for old in self.prepared.values():
-                            self.cursor.execute(f"DEALLOCATE {old}")
-                        self.prepared.clear()
-                    statement = f"digests_{len(self.prepared)}"
-                    self.cursor.execute(f"PREPARE {statement} AS {sql}")
-                    self.prepared[sql] = statement
-                found = self.cursor.execute(f"EXECUTE {statement}").fetchall()
+                if not self.prepared:  # once the tables it names exist
+                    self.cursor.execute(f"PREPARE digests AS {_DIGEST_SQL}")
+                    self.prepared = True
+                rows = self.cursor.execute("EXECUTE digests").fetchall()
             finally:
                 for name in _DIGEST_TABLES:
                     self.cursor.unregister(name)
-        # A type's rows come in a group for each combination of conditions they meet.
-        sums: dict[str, list[int]] = {rows_part(kind, cond): [0, 0] for kind, cond in rows}
-        out: dict[str, Hashable] = {}
-        for part, m, n, s in found:
-            part = str(part)
-            if not part.startswith("events:"):
-                out[part] = (n, s)
-                continue
-            met = [rows_part(*rows[i]) for i in range(len(rows)) if int(m) >> i & 1]
-            for name in (part, *met):
-                total = sums.setdefault(name, [0, 0])
-                total[0] += int(n)
-                total[1] += int(s)
-        out.update({name: (n, s) for name, (n, s) in sums.items()})
-        return out
+        return {str(part): tuple(rest) for part, *rest in rows}
 
 
 _DIGESTER: _Digester | None = None
 
 
-def input_digests(
-    tables: Mapping[str, Any], rows: Iterable[tuple[str, str]] = ()
-) -> dict[str, Hashable]:
-    """Digests of a small run's ``events`` (by record type), ``persons`` and ``relations``.
-
-    ``rows``: (record type, condition) pairs from rules' ``reads``; each gets a
-    digest of only the rows of that type the condition keeps (see :func:`digest_key`).
-    """
+def input_digests(tables: Mapping[str, Any]) -> dict[str, Hashable]:
+    """Digests of a small run's ``events`` (by record type), ``persons`` and ``relations``."""
     global _DIGESTER
     with _DUCK_LOCK:
         if _DIGESTER is None:
             _DIGESTER = _Digester()
     given = {n: tables[n] if n in tables else arrow_table(SCHEMAS[n], []) for n in _DIGEST_TABLES}
-    # Conditions past the 62nd (bits of a BIGINT) get no digest of their own: their
-    # rules are keyed by whole record types (digest_key).
-    return _DIGESTER.digests(given, sorted(set(rows))[:62])
+    return _DIGESTER.digests(given)
 
 
-def rule_reads(
-    rules: Iterable[Rule], params: Mapping[str, Mapping[str, Any]]
-) -> set[tuple[str, str]]:
-    """Every (record type, condition) the rules' ``reads`` name, for :func:`input_digests`."""
-    return {
-        (kind, cond)
-        for rule in rules
-        for kind, cond in rule.reads(params.get(rule.id, rule.defaults())).items()
-    }
-
-
-def digest_key(
-    digests: Mapping[str, Hashable],
-    needs: Iterable[str],
-    reads: Mapping[str, str] | None = None,
-) -> tuple[Hashable, ...]:
+def digest_key(digests: Mapping[str, Hashable], needs: Iterable[str]) -> tuple[Hashable, ...]:
     """What a rule reads, by its ``needs``: the persons always, and each need's digest.
 
     ``growth`` is made from the birth and measurement records and the persons, so
     their digests stand for it; a type no record has is absent, the same each time.
-    With ``reads`` (the rule's :meth:`Rule.reads`), a record type it names stands
-    by the digest of only the rows its condition keeps, when the digests have it
-    (else by the whole type's, never by nothing). ``any_record``: a rule reading
-    records of every type (as evidence naming two people) is keyed by them all.
+    ``any_record``: a rule reading records of every type (as evidence naming two
+    people) is keyed by them all.
     """
-    reads = reads or {}
     parts: list[Hashable] = [digests.get("persons")]
     for need in sorted(set(needs)):
         if need == "growth":
@@ -277,8 +202,6 @@ def digest_key(
             parts.append(
                 tuple(sorted((k, v) for k, v in digests.items() if k.startswith("events:")))
             )
-        elif need in reads and rows_part(need, reads[need]) in digests:
-            parts.append(("rows", reads[need], digests[rows_part(need, reads[need])]))
         elif need != "prior_flags":  # the second pass keys on the prior flags themselves
             parts.append(digests.get(f"events:{need}"))
     return tuple(parts)
@@ -296,10 +219,9 @@ class HitMemo:
 
     Re-evaluating a child after a new record re-reads everything, but a new
     unscheduled-care record changes nothing that the school, growth or toxic-trio
-    rules read, and a bruise nothing the fracture or burn rules read. Their rows
-    are kept under the rule's SQL (thresholds included) and the digests of the
-    tables and record types its ``needs`` name, of a type only the rows its
-    ``reads`` keep (see :func:`digest_key`), so a rule whose input is unchanged is not run again and
+    rules read. Their rows are kept under the rule's SQL (thresholds included)
+    and the digests of the tables and record types its ``needs`` name (see
+    :func:`digest_key`), so a rule whose input is unchanged is not run again and
     its rows are exactly what running it would return: the result equals a full
     re-evaluation by construction, whatever changed (a new record, a new version,
     a birth date, a relationship, a re-link) and whichever process evaluated the
@@ -369,7 +291,7 @@ class Engine:
         self.digests = digests
         self._prior: Hashable = () if digests is None else _rows_key(self.tables["prior_flags"])
         # Each rule's HitMemo key in this run: what its rows were made from, which
-        # also decides its episodes and explanations (see services._explain).
+        # also decides its explanations (see services._explain).
         self.keys: dict[str, Hashable] = {}
         if self.name == "spark":
             engine_check()
@@ -446,17 +368,9 @@ class Engine:
             )
             if memo:
                 assert self.digests is not None
-                p = params.get(rule.id, rule.defaults())
-                prior: tuple[Hashable, ...] = (self._prior,) if "prior_flags" in rule.needs else ()
-                # Keyed by the records the rule reads, not whole record types: after a
-                # new record, only the rules that read records like it run again (a new
-                # bruise re-runs three of the seven rules reading unscheduled care, a
-                # new illness none) and only their episodes are explained again.
-                key: tuple[Hashable, ...] = (
-                    part,
-                    digest_key(self.digests, rule.needs, rule.reads(p)),
-                    *prior,
-                )
+                key: tuple[Hashable, ...] = (part, digest_key(self.digests, rule.needs))
+                if "prior_flags" in rule.needs:
+                    key += (self._prior,)
                 self.keys[rule.id] = key
                 found = HIT_MEMO.get(key)
                 if found is not None:

@@ -36,7 +36,6 @@ from sightline.indicators.engine import (
     RawHit,
     digest_key,
     input_digests,
-    rule_reads,
 )
 from sightline.indicators.models import (
     LIVE,
@@ -310,7 +309,7 @@ def evaluation_run(
             and built.tables["events"].num_rows <= ONE_QUERY_BELOW
         ):
             with _timed(steps, "digests"):
-                digests = input_digests(built.tables, rule_reads(catalogue.rules, catalogue.params))
+                digests = input_digests(built.tables)
         with _timed(steps, "growth"):
             growth, growth_warnings = growth_tables(
                 built.tables["events"],

@@ -127,23 +127,6 @@ class Rule:
     def sql(self, p: Mapping[str, Any]) -> str:
         raise NotImplementedError
 
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        """Of the record types in ``needs``, which records of each can change the rule's rows.
-
-        A record type (a key, one of ``needs``) mapped to a condition on an events row
-        in the rule's dialect: a record of that type for which it is not TRUE can
-        change nothing the query returns, because every part of the query that reads
-        that type keeps only rows for which it is TRUE. A small run neither runs the
-        rule again nor explains its episodes again after a new record of the type
-        outside it (engine.HitMemo), so the condition must be implied by the query's
-        own conditions on every read of the type, NULL included, and must name only
-        what the record says (its type's fields: not ``role``, ``person_id``,
-        ``dob`` or ``age_days``), so that every row of a record meets it or none
-        does: an explanation reads the rows of its evidence records beyond the one
-        the query kept. Types left out are read whole.
-        """
-        return {}
-
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         raise NotImplementedError
 

@@ -126,9 +126,6 @@ class _CumulativeConcerns(Rule):
         HAVING count(*) >= {int(p["concerns"])}
         """
 
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {"unscheduled_care": "setting = 'ambulance'"}
-
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         rows = list(hit.evidence)
         by_agency: dict[str, list[EvidenceRow]] = {}
@@ -236,9 +233,6 @@ class _ConcernAfterStepDown(Rule):
         FROM ids
         GROUP BY person_id, triggered_on
         """
-
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {"unscheduled_care": "reason = 'injury' OR injury_kind IS NOT NULL"}
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         status = [r for r in hit.evidence if r.type == "social_care_status"]

@@ -186,11 +186,6 @@ class _RepeatedUnscheduledCare(Rule):
         HAVING count(DISTINCT c.occurred_on) >= {count}
         """
 
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        if int(p["count_illness"]):
-            return {}
-        return {"unscheduled_care": "reason IN ('injury', 'ingestion')"}
-
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         by_day: dict[dt.date, list[EvidenceRow]] = {}
         for row in hit.evidence:

@@ -44,12 +44,6 @@ class _NotMobileInjury(Rule):
         GROUP BY person_id, occurred_on
         """
 
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {
-            "unscheduled_care": f"injury_kind IN {_INJURIES}",
-            "cause_for_concern": "category = 'injury'",
-        }
-
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         parts = []
         for row in hit.evidence:
@@ -187,9 +181,6 @@ class _FractureUnexplained(Rule):
                         THEN 1 ELSE 0 END) = 1
         """
 
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {"unscheduled_care": "injury_kind = 'fracture'"}
-
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         episodes = len({row.occurred_on for row in hit.evidence})
         unexplained = sum(1 for row in hit.evidence if row.injury_explanation in _UNSUITABLE)
@@ -261,9 +252,6 @@ class _BurnUnexplained(Rule):
                OR {_site_sql()})
         GROUP BY person_id, occurred_on
         """
-
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {"unscheduled_care": "injury_kind IN ('burn', 'scald')"}
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         parts = []
@@ -353,13 +341,6 @@ class _Supervision(Rule):
         UNION ALL
         SELECT person_id, triggered_on, 'consider' AS level, evidence FROM direct
         """
-
-    def reads(self, p: Mapping[str, Any]) -> Mapping[str, str]:
-        return {
-            "unscheduled_care": "reason = 'ingestion' OR injury_kind IN ('burn', 'scald')",
-            "police_incident": "category = 'child_welfare'",
-            "cause_for_concern": "category = 'supervision'",
-        }
 
     def explain(self, hit: Hit, p: Mapping[str, Any]) -> str:
         parts = []
