@@ -144,6 +144,9 @@ FROM events AS e GROUP BY type
 UNION ALL SELECT 'persons', count(*), CAST(sum(hash(p)) AS VARCHAR) FROM persons AS p
 UNION ALL SELECT 'relations', count(*), CAST(sum(hash(r)) AS VARCHAR) FROM relations AS r
 UNION ALL SELECT 'latest_received', 0, CAST(max(received_on) AS VARCHAR) FROM events
+UNION ALL SELECT 'shared_records', count(*), CAST(sum(hash(e)) AS VARCHAR) FROM events AS e
+  WHERE e.event_id IN (
+    SELECT event_id FROM events GROUP BY event_id HAVING count(DISTINCT person_id) > 1)
 """
 _DIGEST_TABLES = ("events", "persons", "relations")
 
@@ -189,19 +192,15 @@ def digest_key(digests: Mapping[str, Hashable], needs: Iterable[str]) -> tuple[H
 
     ``growth`` is made from the birth and measurement records and the persons, so
     their digests stand for it; a type no record has is absent, the same each time.
-    ``any_record``: a rule reading records of every type (as evidence naming two
-    people) is keyed by them all.
+    ``shared_records``: the rows of every record, of any type, naming more than one
+    person (a rule's evidence of two people together).
     """
     parts: list[Hashable] = [digests.get("persons")]
     for need in sorted(set(needs)):
         if need == "growth":
             parts += [digests.get("events:birth"), digests.get("events:growth_measurement")]
-        elif need in ("relations", "latest_received"):
+        elif need in ("relations", "latest_received", "shared_records"):
             parts.append(digests.get(need))
-        elif need == "any_record":
-            parts.append(
-                tuple(sorted((k, v) for k, v in digests.items() if k.startswith("events:")))
-            )
         elif need != "prior_flags":  # the second pass keys on the prior flags themselves
             parts.append(digests.get(f"events:{need}"))
     return tuple(parts)

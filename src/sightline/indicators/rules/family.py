@@ -631,8 +631,10 @@ NEW_ADULT_UNASSESSED = _NewAdultUnassessed(
         # An assessment is due only once the records run past its window: the
         # newest receipt date of any record says how far they run.
         "latest_received",
-        # The evidence is every record naming the child and the adult, of any type.
-        "any_record",
+        # The evidence is every record naming the child and the adult, of any type:
+        # records naming more than one person (not every record, which re-ran the
+        # rule, 15 ms of a child's re-evaluation, after each record about the child alone).
+        "shared_records",
     ),
     params={
         "within_days": Param(
