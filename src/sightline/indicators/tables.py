@@ -666,21 +666,28 @@ def _keys(keyed: Any) -> dict[tuple[int, str], int | None]:
 def _linked(keys: set[tuple[int, str]]) -> dict[tuple[int, str], int | None]:
     """The person each (agency, local id) is linked to now (None: not linked, or no such one)."""
     found: dict[tuple[int, str], int | None] = {}
-    by_agency: dict[int, list[str]] = {}
-    for agency, local_id in sorted(keys):
-        by_agency.setdefault(agency, []).append(local_id)
+    ordered = sorted(keys)
     with connection.cursor() as cur:
-        # An agency and its local ids, which the unique (agency, local id) index finds
-        # one by one; SQLite scanned the whole table for a list of (agency, id) pairs.
-        for agency, local_ids in by_agency.items():
-            for i in range(0, len(local_ids), 500):  # within any database's parameter limit
-                chunk = local_ids[i : i + 500]
-                cur.execute(
-                    "SELECT local_id, person_id FROM linkage_agencyperson"
-                    f" WHERE agency_id = %s AND local_id IN ({','.join(['%s'] * len(chunk))})",
-                    [agency, *chunk],
-                )
-                found.update({(agency, lid): p for lid, p in cur.fetchall()})
+        # Each agency's local ids as one OR term, which the unique (agency, local id)
+        # index finds one by one on both databases (SQLite scanned the whole table for
+        # a list of (agency, id) pairs); one statement for all agencies, not one an
+        # agency: on PostgreSQL each statement is a round trip, nine for a family.
+        for i in range(0, len(ordered), 500):  # within any database's parameter limit
+            by_agency: dict[int, list[str]] = {}
+            for agency, local_id in ordered[i : i + 500]:
+                by_agency.setdefault(agency, []).append(local_id)
+            terms = " OR ".join(
+                f"(agency_id = %s AND local_id IN ({','.join(['%s'] * len(ids))}))"
+                for ids in by_agency.values()
+            )
+            params: list[int | str] = []
+            for agency, ids in by_agency.items():
+                params += [agency, *ids]
+            cur.execute(
+                f"SELECT agency_id, local_id, person_id FROM linkage_agencyperson WHERE {terms}",
+                params,
+            )
+            found.update({(int(a), lid): p for a, lid, p in cur.fetchall()})
     return {k: found.get(k) for k in keys}
 
 
