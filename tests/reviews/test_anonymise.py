@@ -65,6 +65,8 @@ def test_names_become_pseudonyms(text: str, expected: str) -> None:
         ("call 07700900123", "call [phone]"),
         ("call +44 7700 900456", "call [phone]"),
         ("call (01493) 612 345", "call [phone]"),
+        # A year or a count is not a phone number.
+        ("seen twice in May 2019, 12345 sessions", "seen twice in May 2019, 12345 sessions"),
         ("mail kerry.fc@example.com now", "mail [email] now"),
         ("at nr302ab", "at NR30"),
         ("at NR30 2AB", "at NR30"),
@@ -87,6 +89,17 @@ def test_dates_in_text_shift_by_the_offset_in_their_own_format() -> None:
         "seen 2023-03-23, 23/03/2023 and 23 March 2023"
     )
     assert a.day(dt.date(2023, 4, 2)) == dt.date(2023, 3, 23)
+
+
+def test_a_day_and_month_without_a_year_is_taken_out_when_dates_are_shifted() -> None:
+    """It cannot be shifted without its year, and as written it would give the real date away."""
+    text = "Seen on 3 March, again March 5th and on the 7th of april; married 3 times in May 2019"
+    assert _anonymiser(shift_days=-10).text(text) == (
+        "Seen on [date], again [date] and on the [date]; married 3 times in May 2019"
+    )
+    # Kept when the dates are kept; a full date is still shifted, not taken out.
+    assert _anonymiser().text(text) == text
+    assert _anonymiser(shift_days=-10).text("on 2 April 2023") == "on 23 March 2023"
 
 
 def test_disabled_keeps_names_and_still_shifts() -> None:

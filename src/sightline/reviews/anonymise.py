@@ -72,6 +72,21 @@ _DATE = re.compile(
     rf"|(?P<us>(?P<um>{_MONTH_WORD})\s+(?P<ud>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<uy>\d{{4}})(?!\d))",
     re.IGNORECASE,
 )
+# A day and month with no year ("3 March", "March 5th", "the 7th of April"): when a
+# review shifts its dates these cannot be shifted (the year decides the day across 29
+# February, and the text does not say it), and left as written they would give the
+# real dates away, so they are taken out. Month names in full or as their usual short
+# forms only: "married 3 times" is not a date.
+_MONTH_NAME = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
+_DAY_MONTH = re.compile(
+    rf"(?<![\w/])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}(?!\w)"
+    rf"|(?<!\w){_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\w|[/.:]\d)",
+    re.IGNORECASE,
+)
+UNDATED = "[date]"
 # "DOB", "d.o.b.", "date of birth", "born (on)" just before a date: a birth date even
 # when the records do not know it.
 _BIRTH_WORDS = re.compile(
@@ -428,7 +443,10 @@ class Anonymiser:
                 return hold(m.group(0))
             return hold(_format_like(m, self.day(day)))
 
-        return _DATE.sub(one, s)
+        s = _DATE.sub(one, s)
+        if self.shift_days:
+            s = _DAY_MONTH.sub(lambda m: hold(UNDATED), s)
+        return s
 
 
 def _month(word: str) -> int | None:
@@ -465,10 +483,18 @@ def _format_like(m: re.Match[str], day: dt.date) -> str:
 
 
 def _remove_phones(s: str, hold: Callable[[str], str]) -> str:
-    """UK numbers in any of the ways people write them, and international ones with +."""
+    """UK numbers in any of the ways people write them, and international ones with +.
+
+    A number as dialled from the UK has ten or eleven digits with its 0 (or is
+    written with +); phonenumbers' POSSIBLE also accepts four to eight digits as a
+    number local to an exchange, which took the year out of "in May 2019" and
+    the count out of "12345 sessions". Fewer than ten digits are left unless the
+    library finds them a valid number.
+    """
     spans = [
         (m.start, m.end)
         for m in phonenumbers.PhoneNumberMatcher(s, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
+        if sum(c.isdigit() for c in m.raw_string) >= 10 or phonenumbers.is_valid_number(m.number)
     ]
     for start, end in reversed(spans):
         s = s[:start] + hold(PHONE) + s[end:]
