@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.management.base import CommandError
+
 
 def option_date(text: str, option: str) -> dt.date:
     """``text`` as a date, or a ValueError naming the option and the form it wants.
@@ -15,3 +17,11 @@ def option_date(text: str, option: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{option} {text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def command_date(text: str, option: str) -> dt.date:
+    """:func:`option_date` for a command that reports a bad value as a CommandError."""
+    try:
+        return option_date(text, option)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None

@@ -478,7 +478,7 @@ def _undecided_past_deadline(filters: Filters, *, today: dt.date) -> int:
     """Contacts and flags due in the period, their day passed before today, still waiting.
 
     Both wait in the MASH's queue on the same one-working-day clock, a flag's
-    starting when it was raised (as the queue shows it).
+    starting when it was raised or reopened (``waiting``, as the queue shows it).
     """
     until = min(filters.end + dt.timedelta(days=1), today)
     start, end = _received_due_from(filters.start), _received_due_from(until)

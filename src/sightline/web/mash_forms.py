@@ -61,6 +61,18 @@ class GovukForm(forms.Form):
             links.extend((anchor, str(e)) for e in errors)
         return links
 
+    def date_input(self, name: str, label: str, hint: str) -> DateInput:
+        """The fields ``{name}_day``, ``_month`` and ``_year`` as one GOV.UK date input."""
+        parts = [self[f"{name}_{p}"] for p in ("day", "month", "year")]
+        return DateInput(
+            name=name,
+            label=label,
+            hint=hint,
+            parts=list(zip(parts, DATE_WIDTHS, strict=True)),
+            # On the group, from the day field: where the summary's link points.
+            errors=[str(e) for e in parts[0].errors],
+        )
+
 
 # The GOV.UK date input's widths for its day, month and year.
 DATE_WIDTHS = ("govuk-input--width-2", "govuk-input--width-2", "govuk-input--width-4")
@@ -103,14 +115,7 @@ class ChildAndConcernForm(GovukForm):
 
     def dob_input(self) -> DateInput:
         """The date of birth as the template's GOV.UK date input draws it."""
-        parts = [self[name] for name in ("dob_day", "dob_month", "dob_year")]
-        return DateInput(
-            name="dob",
-            label="Date of birth",
-            hint="If you know it. For example, 27 3 2019",
-            parts=list(zip(parts, DATE_WIDTHS, strict=True)),
-            errors=[str(e) for e in parts[0].errors],
-        )
+        return self.date_input("dob", "Date of birth", "If you know it. For example, 27 3 2019")
 
     def _date_of_birth(self, data: dict[str, Any]) -> dt.date | None:
         parts = [(data.get(k) or "").strip() for k in ("dob_day", "dob_month", "dob_year")]

@@ -17,7 +17,7 @@ from sightline.feeds.models import Agency
 from sightline.reviews.models import CaseReview
 from sightline.reviews.services import FINDING_MAX
 from sightline.reviews.themes import theme_choices
-from sightline.web.mash_forms import DATE_WIDTHS, DateInput, GovukForm, _radios, _text
+from sightline.web.mash_forms import DateInput, GovukForm, _radios, _text
 
 TERMS_MAX = 10000
 
@@ -55,14 +55,7 @@ class DatesForm(GovukForm):
     def date_inputs(self) -> dict[str, DateInput]:
         found = {}
         for name, label, hint, _required in self.dates:
-            parts = [self[f"{name}_{p}"] for p in ("day", "month", "year")]
-            found[name] = DateInput(
-                name=name,
-                label=label,
-                hint=hint,
-                parts=list(zip(parts, DATE_WIDTHS, strict=True)),
-                errors=[str(e) for e in parts[0].errors],
-            )
+            found[name] = self.date_input(name, label, hint)
         return found
 
     def _date(self, name: str, label: str, required: bool) -> dt.date | None:

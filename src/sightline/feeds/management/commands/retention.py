@@ -8,7 +8,6 @@ were deleted and the tombstones written. ``hold`` places a legal hold on a child
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -21,14 +20,7 @@ from sightline.feeds.retention import (
     legal_hold_release,
     retention_run,
 )
-from sightline.options import option_date
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return option_date(text, "--as-of")
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
+from sightline.options import command_date
 
 
 class Command(BaseCommand):
@@ -69,7 +61,7 @@ class Command(BaseCommand):
             return
         if options["batch"] < 1:
             raise CommandError("--batch must be 1 or more")
-        as_of = _date(options["as_of"]) if options.get("as_of") else None
+        as_of = command_date(options["as_of"], "--as-of") if options.get("as_of") else None
         report = retention_run(as_of=as_of, dry_run=options["dry_run"], batch=options["batch"])
         if options["format"] == "json":
             self.stdout.write(json.dumps(report.as_dict(), indent=2))

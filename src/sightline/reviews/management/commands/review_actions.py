@@ -10,22 +10,14 @@ it every morning from a schedule. ``--as-of`` judges "overdue" on another day.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from sightline.options import option_date
+from sightline.options import command_date
 from sightline.reviews.action_selectors import tracker_actions, tracker_csv_rows, tracker_rows
 from sightline.reviews.actions import review_actions_raise_overdue
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return option_date(text, "--as-of")
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
 
 
 class Command(BaseCommand):
@@ -47,7 +39,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _date(options["as_of"]) if options.get("as_of") else timezone.localdate()
+        today = (
+            command_date(options["as_of"], "--as-of")
+            if options.get("as_of")
+            else timezone.localdate()
+        )
         if options["raise_overdue"]:
             raised = review_actions_raise_overdue(today=today)
             self.stdout.write(
