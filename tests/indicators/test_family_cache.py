@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from sightline.feeds.models import RecordHead, SourceRecord, SubjectRecord
+from sightline.indicators.models import Flag
 from sightline.indicators.services import _with_people_around, evaluation_run, memo_clear
 from sightline.indicators.tables import FAMILIES, Tables, tables_build
 from sightline.linkage.models import AgencyPerson, Person
@@ -272,3 +273,91 @@ def test_a_new_record_giving_the_child_another_sex_is_counted_as_a_fresh_build_d
     sexes = {p["person_id"]: p["sex"] for p in built.tables["persons"].to_pylist()}
     assert sexes[_baby()] == "female"  # four records of seven now say so
     assert _seen(built) == _fresh(_baby())
+
+
+def _digest_changes(before: Tables, after: Tables) -> set[str]:
+    assert before.digests is not None and after.digests is not None
+    return {
+        part
+        for part in set(before.digests) | set(after.digests)
+        if before.digests.get(part) != after.digests.get(part)
+    }
+
+
+def test_a_new_record_changes_the_digest_of_its_own_type_only(
+    family: Callable[..., Any],
+) -> None:
+    """The kept family's digests (what decides which rules run again) follow its new rows.
+
+    A part left unchanged that should have changed would keep a rule's old
+    result after a record it reads arrived: a flag missing or stale.
+    """
+    before = _build(_baby())
+    family(_injury("ED-4", "2023-07-01"))
+    reused = FAMILIES.reused
+    after_injury = _build(_baby())
+    assert FAMILIES.reused == reused + 1, "the second build added to the kept family"
+    assert _digest_changes(before, after_injury) == {"events:unscheduled_care"}
+
+    # Records naming the baby and the other child (each already linked at the health
+    # visitors): the first brings the other child into the family's persons, so the
+    # family is built afresh; the second adds to it, as shared records.
+    def incident(rid: str) -> Any:
+        return record(
+            agency=HV,
+            record_id=rid,
+            type="police_incident",
+            occurred_at="2023-08-01",
+            subject=BABY,
+            related=[{"role": "other", "person": OTHER}],
+            details={"category": "child_welfare", "child_present": True},
+        )
+
+    family(incident("HV-POL-1"))
+    first_incident = _build(_baby())
+    family(incident("HV-POL-2"))
+    reused = FAMILIES.reused
+    second_incident = _build(_baby())
+    assert FAMILIES.reused == reused + 1
+    assert _digest_changes(first_incident, second_incident) == {
+        "events:police_incident",
+        "shared_records",
+    }
+
+
+def test_an_explanation_is_written_again_when_the_records_it_rests_on_read_otherwise(
+    family: Callable[..., Any],
+) -> None:
+    """The bruise flag's episode is unchanged by a new birth date, but the age it gives is not.
+
+    Explanations are kept between re-evaluations of a kept family and written
+    again only for what changed: a flag must not go on saying the age the old
+    birth date gave.
+    """
+    from tests.indicators.test_incremental import _state
+
+    evaluation_run(persons={_baby()})
+    (before,) = Flag.objects.filter(person_id=_baby(), rule_id="not-mobile-injury")
+    assert "aged 10 weeks" in before.explanation
+    later = {**BABY, "date_of_birth": "2023-01-20"}
+    family(
+        *(
+            record(
+                agency=HV,
+                record_id=f"HV-A{n}",
+                type="health_appointment",
+                occurred_at=f"2023-06-0{n}",
+                subject=later,
+                details={"service": "health_visitor", "outcome": "attended"},
+            )
+            for n in range(1, 5)
+        )
+    )
+    evaluation_run(persons={_baby()})
+    (after,) = Flag.objects.filter(person_id=_baby(), rule_id="not-mobile-injury")
+    assert after.first_triggered_on == before.first_triggered_on
+    assert "aged 8 weeks" in after.explanation
+    seen = _state(_baby())
+    memo_clear()
+    evaluation_run(persons={_baby()})
+    assert _state(_baby()) == seen

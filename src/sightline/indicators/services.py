@@ -35,7 +35,8 @@ from sightline.indicators.engine import (
     Engine,
     RawHit,
     digest_key,
-    input_digests,
+    event_digests,
+    table_digests,
 )
 from sightline.indicators.models import (
     LIVE,
@@ -309,7 +310,14 @@ def evaluation_run(
             and built.tables["events"].num_rows <= ONE_QUERY_BELOW
         ):
             with _timed(steps, "digests"):
-                digests = input_digests(built.tables)
+                digests = {
+                    **(
+                        built.digests
+                        if built.digests is not None
+                        else event_digests(built.tables["events"])
+                    ),
+                    **table_digests(built.tables),
+                }
         with _timed(steps, "growth"):
             growth, growth_warnings = growth_tables(
                 built.tables["events"],
@@ -334,7 +342,14 @@ def evaluation_run(
                 if targets is not None:
                     episodes = [e for e in episodes if e.person_id in targets]
                 with _timed(steps, "explain"):
-                    explained = _explain(ev, episodes, catalogue, around=everyone)
+                    rows_from = (
+                        None
+                        if built.rows_from is None or digests is None
+                        else (built.rows_from, digest_key(digests, ("growth",)))
+                    )
+                    explained = _explain(
+                        ev, episodes, catalogue, around=everyone, rows_from=rows_from
+                    )
             finally:
                 ev.close()
         with _timed(steps, "write flags"):
@@ -477,6 +492,7 @@ def _explain(
     catalogue: Catalogue,
     *,
     around: list[Episode] | None = None,
+    rows_from: Hashable | None = None,
 ) -> list[Explained]:
     """Each episode's explanation, from the pattern as it stands at its latest moment.
 
@@ -485,15 +501,27 @@ def _explain(
     says how long the pattern has lasted. The flag keeps every record of the
     episode as evidence. ``around``: every episode of the run, the family's too
     (a sibling signal names the flags it rests on); the episodes themselves if not given.
+    ``rows_from``: the kept family's build the events grew from, and the growth
+    table's key (a small run's; see below).
     """
     around = episodes if around is None else around
     rules = {r.id: r for r in catalogue.rules}
     second = {r.id for r in catalogue.second_pass()}
-    # A first-pass episode's explanation follows from its rule's rows and the records
-    # they name, which its memo key stands for (engine.HitMemo), and from the episode.
+
+    # A first-pass episode's explanation is written from the episode, its rule (the
+    # SQL with its thresholds) and its evidence's event and growth rows. Its memo key
+    # (engine.HitMemo) stands for all of them, but changes with any record of a type
+    # the rule reads, so a new record had every episode of the rules it re-ran written
+    # again (8 to 10 ms). Within one build of a kept family the event rows never
+    # change (tables._Families), so there the build and the growth table's key stand
+    # for the rows instead, and only the episodes the new record changed are written.
     # Second-pass ones also name other people's flags, so are always written afresh.
+    def written_from(e: Episode) -> Hashable:
+        key = ev.keys[e.rule_id]
+        return key if rows_from is None else (rows_from, key[0])
+
     signatures = {
-        id(e): (ev.keys[e.rule_id], e.first, e.last, e.level, frozenset(e.evidence), *e.raised_by)
+        id(e): (written_from(e), e.first, e.last, e.level, frozenset(e.evidence), *e.raised_by)
         for e in episodes
         if e.rule_id in ev.keys and e.rule_id not in second
     }

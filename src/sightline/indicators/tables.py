@@ -10,8 +10,10 @@ that day, and leaves out records received later: what the partnership held then.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -102,6 +104,12 @@ class Tables:
     tables: dict[str, Any]
     warnings: list[tuple[int, str, str]] = field(default_factory=list)  # event, field, reason
     unlinked_records: int = 0
+    # A kept family's events digests (engine.event_digests), carried from build to build.
+    digests: dict[str, tuple[Any, ...]] | None = None
+    # Which fresh build of a kept family these tables grew from: within one, every
+    # event row once built stays as it is (see _Families), so an explanation written
+    # from rows of the same build holds (services._explain).
+    rows_from: int | None = None
 
 
 def _date_sql(column: str) -> str:
@@ -509,7 +517,7 @@ class _Family:
     named: Any  # whom each record names
     records: Any  # the records as read (details as JSON text)
     persons: Any  # persons as DuckDB made them, sorted
-    built: Tables
+    built: Tables  # with the events' digests
 
 
 class _Families:
@@ -536,6 +544,7 @@ class _Families:
         self._kept: OrderedDict[Hashable, _Family] = OrderedDict()
         self._lock = threading.Lock()
         self.reused = 0
+        self._fresh_builds = itertools.count(1)
 
     def clear(self) -> None:
         with self._lock:
@@ -543,6 +552,8 @@ class _Families:
 
     def build(self, persons: set[int], on: dt.date, basis: str) -> Tables:
         import pyarrow.compute as pc
+
+        from sightline.indicators.engine import event_digests, event_digests_add
 
         key = (frozenset(persons), basis, connection.vendor, connection.settings_dict["NAME"])
         where, params = _where("s.id", None, persons, basis)
@@ -583,14 +594,19 @@ class _Families:
             )
             if persons_table.equals(kept.persons):
                 events, warnings = kept.built.tables["events"], list(kept.built.warnings)
+                digests = kept.built.digests
                 if added:
                     more, more_warnings = small.events(fresh, fresh_named, persons_table)
                     events = pa.concat_tables([events, more])
                     warnings += more_warnings
+                    if digests is not None:
+                        digests = event_digests_add(digests, more)
                 built = Tables(
                     tables={"events": events, "persons": kept.built.tables["persons"]},
                     warnings=warnings,
                     unlinked_records=_unlinked(named),
+                    digests=digests,
+                    rows_from=kept.built.rows_from,
                 )
                 family = _Family(on, signature, linked, named, records, persons_table, built)
                 self._keep(key, family)
@@ -610,6 +626,10 @@ class _Families:
             tables={"events": events, "persons": persons_table.cast(SCHEMAS["persons"])},
             warnings=warnings,
             unlinked_records=_unlinked(named),
+            # Made here, once, so that later builds add only their new rows' (see
+            # engine.event_digests_add).
+            digests=event_digests(events),
+            rows_from=next(self._fresh_builds),
         )
         family = _Family(on, signature, _keys(keyed), named, records, persons_table, built)
         self._keep(key, family)
@@ -693,7 +713,7 @@ def _linked(keys: set[tuple[int, str]]) -> dict[tuple[int, str], int | None]:
 
 def _copy(built: Tables) -> Tables:
     """A build the caller may add to (evaluation adds relations, growth and warnings)."""
-    return Tables(dict(built.tables), list(built.warnings), built.unlinked_records)
+    return dataclasses.replace(built, tables=dict(built.tables), warnings=list(built.warnings))
 
 
 FAMILIES = _Families()
