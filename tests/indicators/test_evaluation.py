@@ -221,7 +221,10 @@ def test_records_that_cannot_be_evidence_are_warned_about_not_used(
     result = _evaluate(cli)
     assert "2 data-quality warnings" in result.err
     reasons = {w.field: w.reason for w in DataQualityWarning.objects.all()}
-    assert "cannot happen before birth" in reasons["occurred_at"]
+    assert reasons["occurred_at"] == (
+        "dated 39 days before the child's birth on 9 January 2023: a unscheduled care "
+        "cannot happen before birth, so it is not used as evidence"
+    )
     assert "0.0 possible sessions cannot be measured" in reasons["details.sessions_possible"]
     assert cli("export", "flags").jsonl() == []  # the pre-birth injury is not evidence
 

@@ -373,18 +373,12 @@ def tables_build(
         persons_table = con.sql(_PERSONS_SQL.replace("$1", f"DATE '{on.isoformat()}'"))
         persons_table = persons_table.to_arrow_table()
         con.register("persons_t", persons_table)
-        con.execute(f"CREATE TEMP TABLE flat AS {_FLAT_SQL}")
-        warnings = con.sql(_WARNINGS_SQL).fetchall()
-        bad = {int(w[0]) for w in warnings}
-        con.register("bad_t", pa.table({"event_id": pa.array(sorted(bad), type=pa.int64())}))
-        columns = ", ".join(SCHEMAS["events"].names)
         # In no particular order: rules are SQL and order what they need. Sorting
         # 6.5 million wide rows by person and date took 10 of a population
         # evaluation's seconds, for nothing that read the order.
-        events = con.sql(
-            f"SELECT {columns} FROM flat WHERE event_id NOT IN (SELECT event_id FROM bad_t)"
-        ).to_arrow_table()
-        events = events.cast(SCHEMAS["events"])
+        flat = con.sql(_FLAT_SQL).to_arrow_table()
+        warnings = _warnings(flat)
+        events = _without(flat, warnings).cast(SCHEMAS["events"])
         persons_table = persons_table.cast(SCHEMAS["persons"])
     finally:
         con.close()
@@ -396,7 +390,7 @@ def tables_build(
 
 
 class _SmallBuild:
-    """A warm cursor with the build's three queries prepared, for a few people's records.
+    """A warm cursor with the build's two queries prepared, for a few people's records.
 
     For one child and their family the queries run in about a millisecond each
     but took several to plan; prepared once, each later build only executes them
@@ -426,8 +420,6 @@ class _SmallBuild:
         self.cursor.execute(f"PREPARE build_persons AS {_PERSONS_SQL}")
         self.register("persons_t", SCHEMAS["persons"].empty_table())
         self.cursor.execute(f"PREPARE build_flat AS {_FLAT_SQL}")
-        self.register("flat", self.cursor.sql("EXECUTE build_flat").to_arrow_table())
-        self.cursor.execute(f"PREPARE build_warnings AS {_WARNINGS_SQL}")
         self.prepared = True
 
     def _release(self) -> None:
@@ -451,7 +443,6 @@ class _SmallBuild:
         self, records: Any, named: Any, persons_table: Any
     ) -> tuple[Any, list[tuple[int, str, str]]]:
         """``events`` of these records (without those not fit to be evidence), and the warnings."""
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         with self.lock:
             try:
@@ -460,15 +451,10 @@ class _SmallBuild:
                 self._prepare()
                 self.register("persons_t", persons_table)
                 flat = self.cursor.sql("EXECUTE build_flat").to_arrow_table()
-                self.register("flat", flat)
-                found = self.cursor.sql("EXECUTE build_warnings").fetchall()
             finally:
                 self._release()
-        warnings = [(int(e), str(f), str(r)) for e, f, r in found]
-        bad = pa.array(sorted({e for e, _, _ in warnings}), type=pa.int64())
-        if len(bad):
-            flat = flat.filter(pc.invert(pc.is_in(flat["event_id"], value_set=bad)))
-        return flat.select(SCHEMAS["events"].names).cast(SCHEMAS["events"]), warnings
+        warnings = _warnings(flat)
+        return _without(flat, warnings).cast(SCHEMAS["events"]), warnings
 
     def build(self, records: Any, named: Any, on: dt.date) -> Tables:
         persons_table = self.persons(records, named, on)
@@ -482,7 +468,7 @@ class _SmallBuild:
 
 def _unlinked(named: Any) -> int:
     """How many records name someone linkage has not placed."""
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     return len(pc.unique(named.filter(pc.is_null(named["person_id"]))["event_id"]))
 
@@ -771,22 +757,68 @@ JOIN (SELECT *, json_extract_string(details, {_PATHS}) AS d FROM raw_records) r 
 JOIN persons_t p ON p.person_id = n.person_id
 """
 
-_NOT_BEFORE = ", ".join(f"'{t}'" for t in _NOT_BEFORE_BIRTH)
-_WARNINGS_SQL = f"""
-SELECT DISTINCT event_id, 'occurred_at',
-       'dated ' || CAST(-age_days AS VARCHAR) || ' days before the child''s birth on '
-       || strftime(dob, '%-d %B %Y') || ': a ' || replace(type, '_', ' ')
-       || ' cannot happen before birth, so it is not used as evidence'
-FROM flat WHERE role = 'subject' AND age_days < 0 AND type IN ({_NOT_BEFORE})
-UNION ALL
-SELECT DISTINCT event_id, 'details.sessions_possible',
-       'attendance with ' || CAST(sessions_possible AS VARCHAR)
-       || ' possible sessions cannot be measured: not used as evidence'
-FROM flat WHERE type = 'school_attendance' AND coalesce(sessions_possible, 0) <= 0
-UNION ALL
-SELECT DISTINCT event_id, 'details.sessions_attended',
-       'attended ' || CAST(sessions_attended AS VARCHAR) || ' of '
-       || CAST(sessions_possible AS VARCHAR)
-       || ' possible sessions is more than possible: not used as evidence'
-FROM flat WHERE type = 'school_attendance' AND sessions_attended > sessions_possible
-"""
+
+def _without(flat: Any, warnings: list[tuple[int, str, str]]) -> Any:
+    """``flat``'s events rows, without the records warned about, in the events columns."""
+    import pyarrow.compute as pc
+
+    bad = pa.array(sorted({e for e, _, _ in warnings}), type=pa.int64())
+    if len(bad):
+        flat = flat.filter(pc.invert(pc.is_in(flat["event_id"], value_set=bad)))
+    return flat.select(SCHEMAS["events"].names)
+
+
+def _warnings(flat: Any) -> list[tuple[int, str, str]]:
+    """The records among ``flat``'s events not fit to be evidence: (event id, field, why).
+
+    In pyarrow rather than a DuckDB query: for a child's new record, planning
+    the query took 3 to 4 ms of the 10 its events took to build, and the few
+    rows found are worded in Python either way. Each record once a reason,
+    however many people it names.
+    """
+    import pyarrow.compute as pc
+
+    out: set[tuple[int, str, str]] = set()
+    before_birth = flat.filter(
+        pc.and_(
+            pc.and_(pc.equal(flat["role"], "subject"), pc.less(flat["age_days"], 0)),
+            pc.is_in(flat["type"], value_set=pa.array(_NOT_BEFORE_BIRTH)),
+        )
+    )
+    for r in before_birth.select(["event_id", "age_days", "dob", "type"]).to_pylist():
+        out.add(
+            (
+                r["event_id"],
+                "occurred_at",
+                f"dated {-r['age_days']} days before the child's birth on "
+                f"{r['dob'].day} {r['dob']:%B %Y}: a {r['type'].replace('_', ' ')} cannot "
+                "happen before birth, so it is not used as evidence",
+            )
+        )
+    # Filtered in pyarrow before any row becomes Python: a population has hundreds
+    # of thousands of attendance records, and only the few wrong ones are worded.
+    attendance = pc.equal(flat["type"], "school_attendance")
+    possible, attended = flat["sessions_possible"], flat["sessions_attended"]
+    unmeasurable = pc.and_(attendance, pc.less_equal(pc.coalesce(possible, 0.0), 0.0))
+    too_many = pc.and_(attendance, pc.fill_null(pc.greater(attended, possible), False))
+    columns = ["event_id", "sessions_possible", "sessions_attended"]
+    for r in flat.filter(unmeasurable).select(columns).to_pylist():
+        said = "no" if r["sessions_possible"] is None else f"{r['sessions_possible']}"
+        out.add(
+            (
+                r["event_id"],
+                "details.sessions_possible",
+                f"attendance with {said} possible sessions cannot be measured: "
+                "not used as evidence",
+            )
+        )
+    for r in flat.filter(too_many).select(columns).to_pylist():
+        out.add(
+            (
+                r["event_id"],
+                "details.sessions_attended",
+                f"attended {r['sessions_attended']} of {r['sessions_possible']} possible "
+                "sessions is more than possible: not used as evidence",
+            )
+        )
+    return sorted(out)
