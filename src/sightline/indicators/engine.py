@@ -259,8 +259,11 @@ def digest_key(digests: Mapping[str, Hashable], needs: Iterable[str]) -> tuple[H
 
 
 def _raw_hits(rows: Iterable[tuple[Any, ...]]) -> list[RawHit]:
+    # The evidence ids come as Python ints from both engines; sorted as they are
+    # (an int() of each first was 3 to 5 ms of a child's re-evaluation: ten
+    # thousand ids across the rules a new record re-runs).
     return [
-        RawHit(str(r), int(p), _date(t), str(level), tuple(sorted(int(e) for e in ev)))
+        RawHit(str(r), int(p), _date(t), str(level), tuple(sorted(ev)))
         for r, p, t, level, ev in rows
     ]
 
@@ -324,6 +327,14 @@ class RawHit:
     evidence: tuple[int, ...]
 
 
+# Evidence rows made Python for explaining, by (kept family build, event id). An
+# episode that goes on (the benchmark child's injuries) has hundreds of records
+# of evidence, and turning them into dicts again after each new record took 4 to
+# 5 ms of its re-evaluation. Used only while a run holds the warm cursors.
+EVENT_ROWS: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
+EVENT_ROWS_LIMIT = 10_000
+
+
 class Engine:
     """The tables of one evaluation, registered once, and the rules run over them."""
 
@@ -344,6 +355,9 @@ class Engine:
         # Each rule's HitMemo key in this run: what its rows were made from, which
         # also decides its explanations (see services._explain).
         self.keys: dict[str, tuple[Hashable, ...]] = {}
+        # The kept family's build these events grew from (tables.Tables.rows_from), if
+        # any: within it an event's rows never change, so explainable keeps them.
+        self.rows_from: int | None = None
         if self.name == "spark":
             engine_check()
             self._spark = spark_session()
@@ -490,15 +504,30 @@ class Engine:
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         raw = list(raw)
-        wanted = pa.array(sorted({e for h in raw for e in h.evidence}), type=pa.int64())
+        ids = {e for h in raw for e in h.evidence}
         events: dict[int, list[dict[str, Any]]] = {}
+        if self.rows_from is not None:
+            for e in ids:
+                kept = EVENT_ROWS.get((self.rows_from, e))
+                if kept is not None:
+                    EVENT_ROWS.move_to_end((self.rows_from, e))
+                    events[e] = kept
+        wanted = pa.array(sorted(ids - set(events)), type=pa.int64())
         table = self.tables["events"]
+        fetched: dict[int, list[dict[str, Any]]] = {}
         for row in table.filter(pc.is_in(table["event_id"], value_set=wanted)).to_pylist():
-            events.setdefault(row["event_id"], []).append(row)
+            fetched.setdefault(row["event_id"], []).append(row)
+        events.update(fetched)
+        if self.rows_from is not None:
+            for e, made in fetched.items():
+                EVENT_ROWS[(self.rows_from, e)] = made
+            while len(EVENT_ROWS) > EVENT_ROWS_LIMIT:
+                EVENT_ROWS.popitem(last=False)
         # One measurement event can carry a weight, a length and a head size.
         growth: dict[int, list[dict[str, Any]]] = {}
         table = self.tables["growth"]
-        for row in table.filter(pc.is_in(table["event_id"], value_set=wanted)).to_pylist():
+        every = pa.array(sorted(ids), type=pa.int64())
+        for row in table.filter(pc.is_in(table["event_id"], value_set=every)).to_pylist():
             growth.setdefault(row["event_id"], []).append(row)
         out = []
         for h in raw:

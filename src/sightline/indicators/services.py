@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from sightline.indicators.catalogue import Catalogue, catalogue_load
 from sightline.indicators.engine import (
+    EVENT_ROWS,
     HIT_MEMO,
     ONE_QUERY_BELOW,
     Engine,
@@ -217,6 +218,7 @@ def memo_clear() -> None:
     with _GROWTH_LOCK:
         _GROWTH_MEMO.clear()
     _EXPLAINED.clear()
+    EVENT_ROWS.clear()
 
 
 # A few families' growth tables, kept by what they are made from (see growth_tables).
@@ -328,6 +330,7 @@ def evaluation_run(
             built.warnings.extend(growth_warnings)
         with _timed(steps, "rules"):
             ev = Engine(built.tables, engine=engine, digests=digests)
+            ev.rows_from = built.rows_from
             try:
                 first = ev.hits(catalogue.first_pass(), catalogue.params)
                 episodes = _episodes(ev, first)
@@ -568,10 +571,11 @@ def _explain_fresh(
         dataclasses.replace(
             hit,
             triggered_on=e.last.triggered_on,
-            evidence=tuple(r for r in hit.evidence if r.values["event_id"] in e.last.evidence),
-            growth=tuple(g for g in hit.growth if g.values["event_id"] in e.last.evidence),
+            evidence=tuple(r for r in hit.evidence if r.values["event_id"] in last),
+            growth=tuple(g for g in hit.growth if g.values["event_id"] in last),
         )
         for e, hit in zip(episodes, whole, strict=True)
+        for last in (frozenset(e.last.evidence),)
     ]
     latest = _with_related(ev, episodes, latest, catalogue, around)
     out = []
