@@ -59,65 +59,45 @@ def duckdb_connection(*, small: bool = False) -> Any:
 
 
 # Below this many events rows (a child and their family, not a population) the
-# rules run as prepared statements on the warm cursors (see _Warm).
+# rules run on the warm cursors (see _Warm).
 ONE_QUERY_BELOW = 200_000
 
 
-class _Warm:
-    """Two cursors kept for the process's small runs, each with its prepared statements.
+def scan_rows(
+    cursor: Any,
+    sql: str,
+    events: Any,
+    persons: Any,
+    relations: Any,
+    growth: Any,
+    prior_flags: Any,
+) -> list[tuple[Any, ...]]:
+    """``sql``'s rows, the tables it names found by DuckDB among this function's arguments.
 
-    For a child's few thousand events, DuckDB spends more time planning each
-    rule's query than running it (a rule's plan costs 3 to 7 ms, its run 2 to 5).
-    Prepared once and executed again with the next child's tables registered
-    under the same names, the plans are reused; two cursors on two threads run
-    half the rules each (DuckDB releases the GIL while it executes). Measured
-    on a child with 2,765 events and their family: the first pass's 13 rules
-    took 123 ms as plain queries, 80 ms prepared, 68 ms prepared on two threads.
+    DuckDB reads a Python variable a query names as a table (a replacement scan,
+    of the calling frame only: ``python_scan_all_frames`` is off). Registering
+    each table on a cursor and letting it go after cost 0.4 ms a table and
+    cursor, 6 ms of a child's re-evaluation. Not as a prepared statement: one
+    keeps the objects it was first bound to (checked: it gave the first
+    table's rows for the second), and with this DuckDB an ``EXECUTE`` binds
+    and plans again anyway (10.3 ms against 10.5 for concern-after-step-down).
+    """
+    rows: list[tuple[Any, ...]] = cursor.execute(sql).fetchall()
+    return rows
+
+
+class _Warm:
+    """Two cursors kept for the process's small runs, on the one-thread database.
+
+    Two cursors on two threads run half the rules each (DuckDB releases the
+    GIL while it executes): measured on a child with 2,765 events and their
+    family, the first pass's 13 rules took 80 ms on one cursor and 68 ms on two.
     One small run at a time a process holds them (``lock``).
     """
-
-    # Statements kept a cursor before the cache starts again: a partnership
-    # changing its thresholds makes new ones; the old would never be used again.
-    LIMIT = 200
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.cursors = [duckdb_connection(small=True), duckdb_connection(small=True)]
-        self.prepared: list[dict[str, str]] = [{}, {}]
-        self.registered: list[set[str]] = [set(), set()]
-        self._count = 0
-
-    def register(self, name: str, table: Any, index: int) -> None:
-        cursor = self.cursors[index]
-        if name in self.registered[index]:
-            cursor.unregister(name)
-        cursor.register(name, table)
-        self.registered[index].add(name)
-
-    def clear(self) -> None:
-        """Let go of the last run's tables, so a child's data is not held after its run."""
-        for cursor, names in zip(self.cursors, self.registered, strict=True):
-            for name in names:
-                cursor.unregister(name)
-            names.clear()
-
-    def execute(self, index: int, sqls: list[str]) -> list[list[tuple[Any, ...]]]:
-        """Each statement's rows, in order."""
-        cursor, prepared = self.cursors[index], self.prepared[index]
-        rows: list[list[tuple[Any, ...]]] = []
-        for sql in sqls:
-            name = prepared.get(sql)
-            if name is None:
-                if len(prepared) >= self.LIMIT:
-                    for old in prepared.values():
-                        cursor.execute(f"DEALLOCATE {old}")
-                    prepared.clear()
-                self._count += 1
-                name = f"rule_{index}_{self._count}"
-                cursor.execute(f"PREPARE {name} AS {sql}")
-                prepared[sql] = name
-            rows.append(cursor.execute(f"EXECUTE {name}").fetchall())
-        return rows
 
 
 _WARM: _Warm | None = None
@@ -365,12 +345,9 @@ class Engine:
                 frame = self._spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
                 frame.createOrReplaceTempView(name)
         elif self.tables["events"].num_rows <= ONE_QUERY_BELOW:
-            # Tables are registered on a warm cursor only when a rule run there reads
-            # them (registering one costs about as much as running a small rule).
             self._warm: _Warm | None
             self._warm, self._pool = _warm()
             self._warm.lock.acquire()
-            self._stale: list[set[str]] = [set(self.tables), set(self.tables)]
             self._duck = self._warm.cursors[0]
         else:
             self._warm = None
@@ -386,25 +363,21 @@ class Engine:
         if self.name == "spark":
             frame = self._spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
             frame.createOrReplaceTempView(name)
-        elif self._warm is not None:
-            for stale in self._stale:
-                stale.add(name)
-        else:
+        elif self._warm is None:
             self._duck.unregister(name)
             self._duck.register(name, table)
 
-    def _ready(self, index: int, names: Iterable[str]) -> None:
-        """The warm cursor ``index`` with this run's tables ``names`` registered."""
-        assert self._warm is not None
-        for name in set(names) & self._stale[index]:
-            self._warm.register(name, self.tables[name], index)
-            self._stale[index].discard(name)
+    def _scan(self, cursor: Any, sql: str) -> list[tuple[Any, ...]]:
+        t = self.tables
+        return scan_rows(
+            cursor, sql, t["events"], t["persons"], t["relations"], t["growth"], t["prior_flags"]
+        )
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         if self.name == "spark":
             return [tuple(row) for row in self._spark.sql(engine_sql(sql)).collect()]
         if self._warm is not None:
-            self._ready(0, self.tables)
+            return self._scan(self._duck, sql)
         rows: list[tuple[Any, ...]] = self._duck.sql(sql).fetchall()
         return rows
 
@@ -413,14 +386,13 @@ class Engine:
 
         On Spark, all rules in one UNION ALL: one job instead of fifteen, each with
         seconds of fixed cost. On DuckDB, for a few people (a child and their
-        family) the rules as prepared statements on the warm cursors, half on
-        each of two threads, each half one statement (see :class:`_Warm`); for
+        family) the rules on the warm cursors, half on each of two threads, each
+        half one statement (see :class:`_Warm` and :func:`scan_rows`); for
         the population a plain query a rule: DuckDB runs a union of fifteen
         CTE-laden queries single-threaded (at 5 million events it ran for
         minutes, where the rules one by one take 11 s together).
         """
         parts: list[str] = []
-        reads: list[set[str]] = []  # the tables each part's rule reads
         ids: list[str] = []  # each part's rule
         keys: list[Hashable] = []
         kept: list[RawHit] = []
@@ -444,7 +416,6 @@ class Engine:
                 keys.append(key)
             parts.append(part)
             ids.append(rule.id)
-            reads.append({"events", "persons", *(set(rule.needs) & set(SCHEMAS))})
         if not parts:
             return kept
         if self.name == "spark":
@@ -466,12 +437,12 @@ class Engine:
             sizes[lighter] += len(parts[i])
 
         def run(index: int, mine: list[int]) -> dict[int, list[tuple[Any, ...]]]:
-            self._ready(index, set().union(*(reads[i] for i in mine)))
             # A thread's rules as one statement, its rows split again by rule id:
             # DuckDB binds, plans and starts one query instead of one a rule (the
             # eight rules a new unscheduled-care record re-runs: 44 ms of CPU
             # against 48 ms as eight statements).
-            (rows,) = warm.execute(index, ["\nUNION ALL\n".join(parts[i] for i in mine)])
+            sql = "\nUNION ALL\n".join(parts[i] for i in mine)
+            rows = self._scan(warm.cursors[index], sql)
             by_rule: dict[str, list[tuple[Any, ...]]] = {ids[i]: [] for i in mine}
             for row in rows:
                 by_rule[row[0]].append(row)
@@ -548,7 +519,6 @@ class Engine:
         if self.name == "spark":
             return
         if self._warm is not None:
-            self._warm.clear()
             self._warm.lock.release()
         else:
             self._duck.close()
