@@ -11,8 +11,8 @@ import atexit
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -349,6 +349,7 @@ class Engine:
             self._warm, self._pool = _warm()
             self._warm.lock.acquire()
             self._duck = self._warm.cursors[0]
+            self._pending: list[Future[list[RawHit]]] = []
         else:
             self._warm = None
             self._duck = duckdb_connection()
@@ -465,6 +466,23 @@ class Engine:
             fresh += hits
         return kept + fresh
 
+    def hits_later(
+        self, rules: Iterable[Rule], params: Mapping[str, Mapping[str, Any]]
+    ) -> Callable[[], list[RawHit]]:
+        """:meth:`hits`, begun now on a warm thread (a small run), for its rows when called.
+
+        The caller can explain the first pass's episodes while DuckDB runs the
+        second (DuckDB lets go of the GIL while it executes). Elsewhere the rows
+        are found at once.
+        """
+        rules = list(rules)
+        if self._warm is None:
+            found = self.hits(rules, params)
+            return lambda: found
+        future = self._pool.submit(self.hits, rules, params)
+        self._pending.append(future)
+        return future.result
+
     def explainable(self, raw: Iterable[RawHit]) -> list[Hit]:
         """The hits with their evidence rows (and growth rows) fetched, ready to explain.
 
@@ -519,6 +537,10 @@ class Engine:
         if self.name == "spark":
             return
         if self._warm is not None:
+            # Not before a pass begun on a warm thread has let go of its cursor (the
+            # caller may have failed without waiting for it).
+            for future in self._pending:
+                future.exception()
             self._warm.lock.release()
         else:
             self._duck.close()

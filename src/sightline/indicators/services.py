@@ -19,7 +19,7 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -336,22 +336,30 @@ def evaluation_run(
                 episodes = _episodes(ev, first)
                 _raise_with_others(episodes, catalogue)
                 second_rules = catalogue.second_pass()
-                second: list[RawHit] = []
+                later: Callable[[], list[RawHit]] = lambda: []  # noqa: E731
                 if second_rules:
                     ev.replace("prior_flags", _prior_flags(episodes))
-                    second = ev.hits(second_rules, catalogue.params)
-                    episodes += _episodes(ev, second)
-                everyone = episodes
-                if targets is not None:
-                    episodes = [e for e in episodes if e.person_id in targets]
-                with _timed(steps, "explain"):
-                    rows_from = (
-                        None
-                        if built.rows_from is None or digests is None
-                        else (built.rows_from, digest_key(digests, ("growth",)))
+                    later = ev.hits_later(second_rules, catalogue.params)
+                rows_from = (
+                    None
+                    if built.rows_from is None or digests is None
+                    else (built.rows_from, digest_key(digests, ("growth",)))
+                )
+
+                def theirs(found: list[Episode]) -> list[Episode]:
+                    return (
+                        found if targets is None else [e for e in found if e.person_id in targets]
                     )
-                    explained = _explain(
-                        ev, episodes, catalogue, around=everyone, rows_from=rows_from
+
+                # The first pass's episodes are explained while the second pass runs:
+                # only the second pass's own explanations name other flags.
+                with _timed(steps, "explain"):
+                    explained = _explain(ev, theirs(episodes), catalogue, rows_from=rows_from)
+                second = later()
+                more = _episodes(ev, second)
+                with _timed(steps, "explain"):
+                    explained += _explain(
+                        ev, theirs(more), catalogue, around=episodes + more, rows_from=rows_from
                     )
             finally:
                 ev.close()
