@@ -721,7 +721,7 @@ def _flags_write(
     changed_flags: list[_Held] = []
     reopened: list[_Held] = []
     stale_evidence: list[tuple[int, str]] = []  # flag, record id
-    new_evidence: list[FlagEvidence] = []
+    new_evidence: list[_EvidenceRow] = []
     for x in explained:
         e = x.episode
         keys = {(agency, record) for _, agency, record, _ in x.evidence}
@@ -809,7 +809,7 @@ def _flags_write(
             ]
         )
         _evidence_delete(stale_evidence)
-        FlagEvidence.objects.bulk_create(new_evidence, batch_size=5000, ignore_conflicts=True)
+        _evidence_insert(new_evidence)
         for i in range(0, len(gone), _IN_CHUNK):
             no_longer += Flag.objects.filter(pk__in=gone[i : i + _IN_CHUNK], met=True).update(
                 met=False, updated_at=now
@@ -931,18 +931,40 @@ def _update_rows(model: Any, objects: list[Any], fields: list[str]) -> None:
         cursor.executemany(sql, rows)
 
 
-def _evidence_rows(flag_id: int, x: Explained, *, skip: set[tuple[str, str]]) -> list[FlagEvidence]:
+# An evidence row as written: flag, agency, record id, source record, occurred on.
+_EvidenceRow = tuple[int, str, str, int, dt.date]
+
+
+def _evidence_rows(flag_id: int, x: Explained, *, skip: set[tuple[str, str]]) -> list[_EvidenceRow]:
     return [
-        FlagEvidence(
-            flag_id=flag_id,
-            agency_code=agency,
-            record_id=record,
-            source_record_id=event_id,
-            occurred_on=occurred,
-        )
+        (flag_id, agency, record, event_id, occurred)
         for event_id, agency, record, occurred in x.evidence
         if (agency, record) not in skip
     ]
+
+
+def _evidence_insert(rows: list[_EvidenceRow]) -> None:
+    """Insert evidence rows; one a flag already has (a record named again) is left as it is.
+
+    Plain SQL rather than ``bulk_create``: making a model instance a row and
+    the statement through the ORM was half of inserting a child's few new
+    rows (0.9 ms against 0.45 on PostgreSQL).
+    """
+    step = 1000  # five values a row: within SQLite's 32,766 variables
+    date = connection.ops.adapt_datefield_value
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), step):
+            chunk = rows[i : i + step]
+            params: list[Any] = []
+            for flag_id, agency, record, event_id, occurred in chunk:
+                params += [flag_id, agency, record, event_id, date(occurred)]
+            cur.execute(
+                "INSERT INTO indicators_flagevidence"
+                " (flag_id, agency_code, record_id, source_record_id, occurred_on)"
+                f" VALUES {','.join(['(%s, %s, %s, %s, %s)'] * len(chunk))}"
+                " ON CONFLICT DO NOTHING",
+                params,
+            )
 
 
 def _warnings_write(*, run: EvaluationRun, warnings: list[tuple[int, str, str]]) -> None:
