@@ -623,8 +623,8 @@ def _heads(persons: set[int]) -> dict[int, str]:
     Read from whom records name and the heads, not from the records: reading
     each record's hash and received day from ``feeds_sourcerecord`` looked up
     every record by its id again, which for the benchmark's family of 2,200
-    records cost 10.7 ms against 6.1 on PostgreSQL (16,700 buffers against
-    9,700) and 6.2 against 4.3 on SQLite. A record is immutable, received day
+    records cost 11.0 ms against 6.0 on PostgreSQL (16,700 buffers against
+    9,700) and 3.4 against 2.4 on SQLite. A record is immutable, received day
     and all, so its id stands for it, as long as the id is not given out again
     to another record; it can be (SQLite's ingest takes max(id) + 1, so
     retention deleting the newest record frees its id; a flush restarts
