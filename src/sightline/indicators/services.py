@@ -700,9 +700,11 @@ def _flags_write(
     Written in bulk: a partnership's first evaluation over years of history can
     raise tens of thousands of flags at once. For a child, each statement is a
     round trip to PostgreSQL: the flags and their evidence are read in one, and
-    what is written comes from them (see ``_flags_held``), so that finding a
-    child's flags again with a new record's evidence is a read, an UPDATE and
-    an INSERT (it was ten statements and 11 ms, of about 90).
+    what is written is worked out from them (see ``_flags_held``), so that
+    finding a child's flags again with a new record's evidence is a read, an
+    UPDATE and an INSERT, five round trips with BEGIN and COMMIT where there
+    were nine (9 ms against 18 on PostgreSQL, 2.5 against 6 on SQLite, for the
+    benchmark's child and its 12 flags).
     """
     now = timezone.now()
     if scenario != LIVE and targets is None:
