@@ -521,10 +521,10 @@ class _Families:
     written (a new version is a new row); only linkage can change who someone
     is. So each build reads each current record's id and content hash (see
     ``_heads``), and the person each (agency, local id) the family's records
-    name is linked to now. When the kept records are all still there, unchanged, the
-    same people are linked as before, and the persons (birth dates, sexes,
-    areas) come out the same, only the new records are read and flattened and
-    their events added to the kept ones. Anything else (a record gone: a new
+    name is linked to now. When the kept records are all still there,
+    unchanged, the same people are linked as before, and the persons (birth
+    dates, sexes, areas) come out the same, only the new records are read and
+    flattened and their events added to the kept ones. Anything else (a record gone: a new
     version or one deleted under retention; a re-link; a new birth date that
     changes a person) builds the family afresh, so the tables are always those
     a fresh build would make (``tests/indicators/test_family_cache.py``).
