@@ -361,3 +361,31 @@ def test_an_explanation_is_written_again_when_the_records_it_rests_on_read_other
     memo_clear()
     evaluation_run(persons={_baby()})
     assert _state(_baby()) == seen
+
+
+def test_an_id_given_out_again_is_another_record_and_is_seen(family: Callable[..., Any]) -> None:
+    """The kept family knows its records by id: an id can come back as another record.
+
+    SQLite's ingest takes max(id) + 1, so retention deleting the newest record
+    frees its id for the next; on PostgreSQL a flush restarts the sequence.
+    """
+    from django.db import connection
+
+    family(_injury("ED-11", "2023-10-02"))
+    _build(_baby())  # kept with ED-11, the newest record
+    ids = list(SourceRecord.objects.filter(record_id="ED-11").values_list("pk", flat=True))
+    RecordHead.objects.filter(source_record_id__in=ids).delete()
+    SubjectRecord.objects.filter(source_record_id__in=ids).delete()
+    SourceRecord.objects.filter(pk__in=ids).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence('feeds_sourcerecord', 'id'), %s)",
+                [min(ids) - 1],
+            )
+    family(_injury("ED-12", "2023-10-03"))
+    assert SourceRecord.objects.get(record_id="ED-12").pk == min(ids)
+    built = _build(_baby())
+    record_ids = built.tables["events"].column("record_id").to_pylist()
+    assert "ED-11" not in record_ids and "ED-12" in record_ids
+    assert _seen(built) == _fresh(_baby())
