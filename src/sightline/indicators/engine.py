@@ -213,10 +213,15 @@ def table_digests(tables: Mapping[str, Any]) -> Digests:
     return out
 
 
-def input_digests(tables: Mapping[str, Any]) -> Digests:
-    """Digests of a small run's ``events`` (by record type), ``persons`` and ``relations``."""
-    events = tables["events"] if "events" in tables else arrow_table(SCHEMAS["events"], [])
-    return {**event_digests(events), **table_digests(tables)}
+def input_digests(tables: Mapping[str, Any], *, events: Digests | None = None) -> Digests:
+    """Digests of a small run's ``events`` (by record type), ``persons`` and ``relations``.
+
+    ``events``: the events' digests where already known (a kept family's).
+    """
+    if events is None:
+        given = tables["events"] if "events" in tables else arrow_table(SCHEMAS["events"], [])
+        events = event_digests(given)
+    return {**events, **table_digests(tables)}
 
 
 def digest_key(digests: Mapping[str, Hashable], needs: Iterable[str]) -> tuple[Hashable, ...]:

@@ -37,8 +37,7 @@ from sightline.indicators.engine import (
     Engine,
     RawHit,
     digest_key,
-    event_digests,
-    table_digests,
+    input_digests,
 )
 from sightline.indicators.models import (
     LIVE,
@@ -50,7 +49,7 @@ from sightline.indicators.models import (
 )
 from sightline.indicators.rules.base import Hit, Rule, plural, when
 from sightline.indicators.schema import SCHEMAS, arrow_table
-from sightline.indicators.tables import FAMILIES, tables_build
+from sightline.indicators.tables import FAMILIES, pairs_where, tables_build
 from sightline.linkage.engine import engine_name
 from sightline.linkage.models import Relationship
 
@@ -313,14 +312,7 @@ def evaluation_run(
             and built.tables["events"].num_rows <= ONE_QUERY_BELOW
         ):
             with _timed(steps, "digests"):
-                digests = {
-                    **(
-                        built.digests
-                        if built.digests is not None
-                        else event_digests(built.tables["events"])
-                    ),
-                    **table_digests(built.tables),
-                }
+                digests = input_digests(built.tables, events=built.digests)
         with _timed(steps, "growth"):
             growth, growth_warnings = growth_tables(
                 built.tables["events"],
@@ -936,16 +928,7 @@ def _evidence_delete(stale: list[tuple[int, str]]) -> None:
     step = _IN_CHUNK // 2  # a flag's id and a record id a row, at most
     with connection.cursor() as cur:
         for i in range(0, len(stale), step):
-            by_flag: dict[int, list[str]] = defaultdict(list)
-            for flag_id, record in stale[i : i + step]:
-                by_flag[flag_id].append(record)
-            terms = " OR ".join(
-                f"(flag_id = %s AND record_id IN ({','.join(['%s'] * len(records))}))"
-                for records in by_flag.values()
-            )
-            params: list[int | str] = []
-            for flag_id, records in by_flag.items():
-                params += [flag_id, *records]
+            terms, params = pairs_where("flag_id", "record_id", stale[i : i + step])
             cur.execute(f"DELETE FROM indicators_flagevidence WHERE {terms}", params)
 
 

@@ -671,26 +671,38 @@ def _keys(keyed: Any) -> dict[tuple[int, str], int | None]:
     return {(a, lid): p for a, lid, p in zip(*columns, strict=True)}
 
 
+def pairs_where(
+    first: str, second: str, pairs: Iterable[tuple[int, str]]
+) -> tuple[str, list[int | str]]:
+    """SQL matching rows whose (``first``, ``second``) is one of ``pairs``, with its parameters.
+
+    One OR term a value of ``first``, its ``second`` values in an IN list: each is
+    found by a composite index on both databases (SQLite scanned the whole table
+    for a list of row values), in one statement where one a value of ``first``
+    was a round trip each to PostgreSQL.
+    """
+    grouped: dict[int, list[str]] = {}
+    for one, two in pairs:
+        grouped.setdefault(one, []).append(two)
+    terms = " OR ".join(
+        f"({first} = %s AND {second} IN ({','.join(['%s'] * len(seconds))}))"
+        for seconds in grouped.values()
+    )
+    params: list[int | str] = []
+    for one, seconds in grouped.items():
+        params += [one, *seconds]
+    return terms, params
+
+
 def _linked(keys: set[tuple[int, str]]) -> dict[tuple[int, str], int | None]:
     """The person each (agency, local id) is linked to now (None: not linked, or no such one)."""
     found: dict[tuple[int, str], int | None] = {}
     ordered = sorted(keys)
     with connection.cursor() as cur:
-        # Each agency's local ids as one OR term, which the unique (agency, local id)
-        # index finds one by one on both databases (SQLite scanned the whole table for
-        # a list of (agency, id) pairs); one statement for all agencies, not one an
-        # agency: on PostgreSQL each statement is a round trip, nine for a family.
+        # Found by the unique (agency, local id) index (see pairs_where): one statement
+        # for all agencies, where one an agency was nine round trips for a family.
         for i in range(0, len(ordered), 500):  # within any database's parameter limit
-            by_agency: dict[int, list[str]] = {}
-            for agency, local_id in ordered[i : i + 500]:
-                by_agency.setdefault(agency, []).append(local_id)
-            terms = " OR ".join(
-                f"(agency_id = %s AND local_id IN ({','.join(['%s'] * len(ids))}))"
-                for ids in by_agency.values()
-            )
-            params: list[int | str] = []
-            for agency, ids in by_agency.items():
-                params += [agency, *ids]
+            terms, params = pairs_where("agency_id", "local_id", ordered[i : i + 500])
             cur.execute(
                 f"SELECT agency_id, local_id, person_id FROM linkage_agencyperson WHERE {terms}",
                 params,
